@@ -1,0 +1,15 @@
+// The phantun-runtime multicall binary: argv[0] (or the first argument) selects the applet.
+#include "runtime/applet.h"
+#include "runtime/multicall.h"
+#include "runtime/run/run_main.h"
+
+namespace {
+
+// Every applet of the binary. An applet is listed here only once it works.
+constexpr phantun_runtime::Applet kApplets[] = {
+    {"phantun-run", "run phantun_client or phantun_server (MODE=client|server) as PID 1", phantun_runtime::RunMain},
+};
+
+}  // namespace
+
+int main(int argc, char** argv) { return phantun_runtime::MulticallMain(kApplets, argc, argv); }

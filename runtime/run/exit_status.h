@@ -1,0 +1,16 @@
+#ifndef PHANTUN_RUNTIME_RUN_EXIT_STATUS_H_
+#define PHANTUN_RUNTIME_RUN_EXIT_STATUS_H_
+
+namespace phantun_runtime {
+
+// phantun-run's exit status for a waitpid() status of phantun: its own exit code, or 128+N when
+// signal N killed it (the shell's convention, so `docker stop` shows 143).
+int ExitCodeFromWaitStatus(int wait_status);
+
+// The exit status for an execve() failure: 127 when the program is not there (ENOENT, ENOTDIR),
+// 126 when it is there but cannot be run (EACCES, ENOEXEC, ...).
+int ExitCodeForExecError(int error);
+
+}  // namespace phantun_runtime
+
+#endif  // PHANTUN_RUNTIME_RUN_EXIT_STATUS_H_

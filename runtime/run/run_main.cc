@@ -1,0 +1,107 @@
+#include "runtime/run/run_main.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "runtime/diagnostics.h"
+#include "runtime/exit_codes.h"
+#include "runtime/run/exit_status.h"
+#include "runtime/run/mode.h"
+#include "runtime/run/signal_mask.h"
+#include "runtime/run/spawn.h"
+#include "runtime/run/supervisor.h"
+#include "runtime/self_exe.h"
+
+extern char** environ;
+
+namespace phantun_runtime {
+namespace {
+
+constexpr char kPrefix[] = "phantun-run";
+
+int Fail(int status, std::string_view message) {
+  PrintError(kPrefix, message);
+  return status;
+}
+
+// With SIGCHLD ignored the kernel would reap phantun itself and its status would be lost, so the
+// runtime takes the default back for itself and hands SIG_IGN on to phantun. Returns whether it was
+// ignored.
+bool TakeBackSigchld() {
+  struct sigaction previous;
+  if (sigaction(SIGCHLD, nullptr, &previous) != 0 || previous.sa_handler != SIG_IGN) return false;
+  signal(SIGCHLD, SIG_DFL);
+  return true;
+}
+
+bool OwnsTerminalForeground() {
+  return isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
+}
+
+}  // namespace
+
+int RunMain(int argc, char** argv) {
+  // First of all, so that no signal sent during start-up is lost: from here on every signal waits
+  // in the signalfd until phantun runs, then goes to it.
+  SpawnRequest request{};
+  if (!BlockAllSignals(&request.mask)) {
+    return Fail(kExitOsError, absl::StrCat("cannot block signals: ", strerror(errno)));
+  }
+
+  const char* mode = getenv("MODE");
+  const std::optional<std::string_view> program = ProgramForMode(mode);
+  if (!program) {
+    return Fail(kExitUsage, absl::StrCat(mode == nullptr ? "MODE is not set" : absl::StrCat("MODE='", absl::CHexEscape(mode), "' is not valid"),
+                                         ": expected MODE=client or MODE=server (case-sensitive); phantun not started"));
+  }
+
+  std::string executable;
+  if (!OwnExecutablePath(&executable)) {
+    return Fail(kExitNotFound, absl::StrCat("cannot locate phantun: reading /proc/self/exe failed: ", strerror(errno)));
+  }
+  const std::string path = absl::StrCat(DirectoryOf(executable), "/", *program);
+
+  // A PID 1 reaps orphans by nature; anywhere else the runtime asks the kernel for them.
+  if (getpid() != 1) prctl(PR_SET_CHILD_SUBREAPER, 1);
+  request.sigchld_was_ignored = TakeBackSigchld();
+  request.take_terminal = OwnsTerminalForeground();
+
+  const int signal_fd = OpenSignalFdForAllSignals();
+  if (signal_fd < 0) return Fail(kExitOsError, absl::StrCat("cannot create a signalfd: ", strerror(errno)));
+
+  // phantun's argv: its own name, then every argument exactly as the runtime received it.
+  std::vector<char*> phantun_argv;
+  phantun_argv.reserve(static_cast<size_t>(argc) + 1);
+  std::string name(*program);
+  phantun_argv.push_back(name.data());
+  for (int i = 1; i < argc; ++i) phantun_argv.push_back(argv[i]);
+  phantun_argv.push_back(nullptr);
+
+  request.path = path.c_str();
+  request.argv = phantun_argv.data();
+  request.envp = environ;
+  const SpawnResult spawned = Spawn(request);
+  if (spawned.fork_error != 0) {
+    return Fail(kExitOsError, absl::StrCat("cannot start ", path, ": ", strerror(spawned.fork_error)));
+  }
+  if (spawned.exec_error != 0) {
+    return Fail(ExitCodeForExecError(spawned.exec_error),
+                absl::StrCat("cannot execute ", path, ": ", strerror(spawned.exec_error)));
+  }
+
+  // Hold no directory while phantun runs: the working directory stays phantun's alone.
+  if (chdir("/") != 0) {
+    // Harmless: the runtime only keeps its start directory in use.
+  }
+  return ExitCodeFromWaitStatus(SuperviseUntilExit(signal_fd, spawned.pid));
+}
+
+}  // namespace phantun_runtime

@@ -1,0 +1,26 @@
+#ifndef PHANTUN_RUNTIME_RUN_SIGNAL_MASK_H_
+#define PHANTUN_RUNTIME_RUN_SIGNAL_MASK_H_
+
+#include <signal.h>
+
+namespace phantun_runtime {
+
+// The kernel's view of a signal mask: one bit per signal 1..64. Kept raw (not sigset_t) because
+// the C library hides the real-time signals it reserves for itself, and phantun must start with
+// exactly the mask phantun-run was started with, those bits included.
+struct KernelSignalMask {
+  unsigned long long bits = 0;
+};
+
+// Blocks every signal (SIGKILL and SIGSTOP excepted by the kernel) and returns the previous mask.
+bool BlockAllSignals(KernelSignalMask* previous);
+
+// Installs `mask` as the calling thread's signal mask.
+bool SetSignalMask(const KernelSignalMask& mask);
+
+// A signalfd(2) that reports every signal, close-on-exec; -1 with errno on failure.
+int OpenSignalFdForAllSignals();
+
+}  // namespace phantun_runtime
+
+#endif  // PHANTUN_RUNTIME_RUN_SIGNAL_MASK_H_

@@ -1,0 +1,18 @@
+#include "runtime/run/signal_policy.h"
+
+#include <signal.h>
+
+namespace phantun_runtime {
+
+bool IsForwardable(int signo) {
+  return signo >= 1 && signo <= kMaxSignal && signo != SIGCHLD && signo != SIGKILL && signo != SIGSTOP;
+}
+
+SignalAction ClassifySignal(int signo, int code, pid_t sender, pid_t self) {
+  if (signo == SIGCHLD) return SignalAction::kReap;
+  if (!IsForwardable(signo)) return SignalAction::kIgnore;
+  if (code == SI_USER && sender == self) return SignalAction::kIgnore;
+  return SignalAction::kForward;
+}
+
+}  // namespace phantun_runtime

@@ -1,0 +1,33 @@
+#ifndef PHANTUN_RUNTIME_RUN_SPAWN_H_
+#define PHANTUN_RUNTIME_RUN_SPAWN_H_
+
+#include <sys/types.h>
+
+#include "runtime/run/signal_mask.h"
+
+namespace phantun_runtime {
+
+struct SpawnRequest {
+  const char* path;          // absolute path of the program
+  char* const* argv;         // argv[0] is the program's own name
+  char* const* envp;         // passed unchanged
+  KernelSignalMask mask;     // the mask the runtime was started with, restored in the child
+  bool sigchld_was_ignored;  // restore SIG_IGN for SIGCHLD in the child
+  bool take_terminal;        // make the child's process group the terminal's foreground group
+};
+
+struct SpawnResult {
+  pid_t pid = -1;      // the running program; -1 when fork or exec failed
+  int fork_error = 0;  // errno of fork/pipe, when that failed
+  int exec_error = 0;  // errno of execve in the child, when that failed (the child is reaped)
+};
+
+// Starts the program and returns only once it is running the new image (or has failed to), so a
+// signal the caller forwards afterwards reaches phantun itself and not the runtime's code between
+// fork and exec. All signals must be blocked in the caller; the child gets `mask` back just before
+// execve, a process group of its own, and SIGTERM as its parent-death signal.
+SpawnResult Spawn(const SpawnRequest& request);
+
+}  // namespace phantun_runtime
+
+#endif  // PHANTUN_RUNTIME_RUN_SPAWN_H_

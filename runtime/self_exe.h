@@ -1,0 +1,18 @@
+#ifndef PHANTUN_RUNTIME_SELF_EXE_H_
+#define PHANTUN_RUNTIME_SELF_EXE_H_
+
+#include <string>
+
+namespace phantun_runtime {
+
+// The canonical path of the running executable, read from /proc/self/exe (the kernel resolves
+// every symbolic link, so an applet link leads to the real phantun-runtime file). On failure returns
+// false and leaves errno set.
+bool OwnExecutablePath(std::string* path);
+
+// Everything before the last '/' of `path` ("/" for a file in the root directory).
+std::string DirectoryOf(const std::string& path);
+
+}  // namespace phantun_runtime
+
+#endif  // PHANTUN_RUNTIME_SELF_EXE_H_
