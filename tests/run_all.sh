@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The project's whole test suite, as the README's quick start and CI run it:
+#   1. third_party/setup.sh  (installs every input; does nothing when all are in place)
+#   2. bazel test //...       (everything, against the shipped static musl binary)
+#   3. the unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer (host compiler)
+# Exits non-zero on any failure, and when no test case ran at all.
+set -euo pipefail
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$repo"
+
+bash third_party/setup.sh
+
+total_cases=0
+total_failed=0
+status=0
+
+# Counts the GoogleTest cases (and sh_test targets) of the last `bazel test` from its XML logs.
+count_cases() {
+  local logs
+  logs=$(readlink -f bazel-testlogs)
+  local cases failed
+  cases=$(find "$logs" -name test.xml -newer "$stamp" -exec grep -ho '<testcase ' {} + | wc -l)
+  failed=$(find "$logs" -name test.xml -newer "$stamp" -exec grep -ho '<failure' {} + | wc -l)
+  total_cases=$((total_cases + cases))
+  total_failed=$((total_failed + failed))
+}
+
+run_bazel_test() {
+  stamp=$(mktemp)
+  if ! bazel test "$@"; then status=1; fi
+  count_cases
+  rm -f "$stamp"
+}
+
+run_bazel_test //...
+run_bazel_test --config=asan //tests/...
+
+echo
+echo "test cases: $((total_cases - total_failed)) passed, $total_failed failed"
+if [ "$total_cases" -eq 0 ]; then
+  echo "no test case ran" >&2
+  exit 1
+fi
+exit "$status"
