@@ -13,6 +13,8 @@
 #include "absl/strings/str_cat.h"
 #include "runtime/diagnostics.h"
 #include "runtime/exit_codes.h"
+#include "runtime/handoff/handoff_config.h"
+#include "runtime/handoff/iface_file.h"
 #include "runtime/run/exit_status.h"
 #include "runtime/run/mode.h"
 #include "runtime/run/signal_mask.h"
@@ -56,12 +58,16 @@ int RunMain(int argc, char** argv) {
     return Fail(kExitOsError, absl::StrCat("cannot block signals: ", strerror(errno)));
   }
 
+  // Every check comes before anything is written or started.
   const char* mode = getenv("MODE");
   const std::optional<std::string_view> program = ProgramForMode(mode);
   if (!program) {
-    return Fail(kExitUsage, absl::StrCat(mode == nullptr ? "MODE is not set" : absl::StrCat("MODE='", absl::CHexEscape(mode), "' is not valid"),
-                                         ": expected MODE=client or MODE=server (case-sensitive); phantun not started"));
+    return Fail(kExitUsage,
+                absl::StrCat(mode == nullptr ? "MODE is not set" : absl::StrCat("MODE='", absl::CHexEscape(mode), "' is not valid"),
+                             ": expected MODE=client or MODE=server (case-sensitive); phantun not started"));
   }
+  const HandoffConfig handoff = ReadHandoffConfig(getenv("IFACE_NAME"), getenv("IFACE_FILE"));
+  if (!handoff.error.empty()) return Fail(kExitConfig, absl::StrCat(handoff.error, "; phantun not started"));
 
   std::string executable;
   if (!OwnExecutablePath(&executable)) {
@@ -85,23 +91,36 @@ int RunMain(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) phantun_argv.push_back(argv[i]);
   phantun_argv.push_back(nullptr);
 
+  InterfaceFile iface_file;
+  std::string error;
+  if (handoff.enabled && !iface_file.Write(handoff.path, handoff.name, &error)) {
+    return Fail(kExitCantCreate, absl::StrCat(error, "; phantun not started"));
+  }
+
   request.path = path.c_str();
   request.argv = phantun_argv.data();
   request.envp = environ;
   const SpawnResult spawned = Spawn(request);
+  int status;
   if (spawned.fork_error != 0) {
-    return Fail(kExitOsError, absl::StrCat("cannot start ", path, ": ", strerror(spawned.fork_error)));
-  }
-  if (spawned.exec_error != 0) {
-    return Fail(ExitCodeForExecError(spawned.exec_error),
-                absl::StrCat("cannot execute ", path, ": ", strerror(spawned.exec_error)));
+    status = Fail(kExitOsError, absl::StrCat("cannot start ", path, ": ", strerror(spawned.fork_error)));
+  } else if (spawned.exec_error != 0) {
+    status = Fail(ExitCodeForExecError(spawned.exec_error),
+                  absl::StrCat("cannot execute ", path, ": ", strerror(spawned.exec_error)));
+  } else {
+    // Hold no directory while phantun runs: the working directory stays phantun's alone.
+    if (chdir("/") != 0) {
+      // Harmless: the runtime then keeps its start directory in use, nothing more.
+    }
+    status = ExitCodeFromWaitStatus(SuperviseUntilExit(signal_fd, spawned.pid));
   }
 
-  // Hold no directory while phantun runs: the working directory stays phantun's alone.
-  if (chdir("/") != 0) {
-    // Harmless: the runtime only keeps its start directory in use.
+  // However phantun ended, the name it published is withdrawn before the runtime exits.
+  if (!iface_file.Clear(&error)) {
+    PrintError(kPrefix, error);
+    if (status == 0) status = kExitIoError;
   }
-  return ExitCodeFromWaitStatus(SuperviseUntilExit(signal_fd, spawned.pid));
+  return status;
 }
 
 }  // namespace phantun_runtime
