@@ -246,7 +246,7 @@ int Ping(const Endpoint& ep, unsigned long count, unsigned long timeout_ms) {
               "%s\n",
               seq + 1, count, payload.size(), EndpointText(ep.addr).c_str(), timeout_ms, sends,
               last_problem.c_str());
-      fprintf(stderr, "udp_echo ping: FAILED %lu/%lu\n", seq, count);
+      fprintf(stderr, "udp_echo ping: FAIL %lu/%lu echoed\n", seq, count);
       return 1;
     }
   }
