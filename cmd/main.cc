@@ -1,5 +1,6 @@
 // The phantun-runtime multicall binary: argv[0] (or the first argument) selects the applet.
 #include "runtime/applet.h"
+#include "runtime/doctor/doctor_main.h"
 #include "runtime/handoff/iface_write_main.h"
 #include "runtime/multicall.h"
 #include "runtime/run/run_main.h"
@@ -10,6 +11,7 @@ namespace {
 constexpr phantun_runtime::Applet kApplets[] = {
     {"phantun-run", "run phantun_client or phantun_server (MODE=client|server) as PID 1", phantun_runtime::RunMain},
     {"phantun-iface-write", "write IFACE_NAME into IFACE_FILE, or clear it (--clear)", phantun_runtime::IfaceWriteMain},
+    {"phantun-doctor", "read-only checks of what phantun needs from the host", phantun_runtime::DoctorMain},
 };
 
 }  // namespace

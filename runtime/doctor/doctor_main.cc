@@ -1,0 +1,73 @@
+#include "runtime/doctor/doctor_main.h"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "runtime/diagnostics.h"
+#include "runtime/doctor/check_ids.h"
+#include "runtime/doctor/context.h"
+#include "runtime/doctor/finding.h"
+#include "runtime/doctor/host.h"
+#include "runtime/doctor/interface_checks.h"
+#include "runtime/doctor/network_checks.h"
+#include "runtime/doctor/options.h"
+#include "runtime/doctor/privilege_checks.h"
+#include "runtime/doctor/read_only_guard.h"
+#include "runtime/doctor/render.h"
+#include "runtime/doctor/tun_probe.h"
+#include "runtime/exit_codes.h"
+
+namespace phantun_runtime {
+
+using doctor::Status;
+
+int DoctorMain(int argc, char** argv) {
+  doctor::Options options;
+  std::string error;
+  if (argc == 2 && std::string_view(argv[1]) == "--list-checks") {
+    std::string ids;
+    for (const char* id : doctor::kCheckIds) absl::StrAppend(&ids, id, "\n");
+    PrintText(STDOUT_FILENO, ids);
+    return 0;
+  }
+  if (!doctor::ParseOptions(argc, argv, getenv("MODE"), &options, &error)) {
+    PrintError("phantun-doctor", error);
+    return kExitUsage;
+  }
+  if (options.help) {
+    PrintText(STDOUT_FILENO, doctor::kDoctorHelp);
+    return 0;
+  }
+
+  // Everything that needs more than reading happens before the guard goes up: the process facts
+  // (the guard itself changes no_new_privs and seccomp), the terminal test (an ioctl) and the
+  // /dev/net/tun probe (a read-write open and an ioctl, creating nothing).
+  const doctor::LiveHost host;
+  const char* no_color = getenv("NO_COLOR");
+  const bool colour = !options.json && isatty(STDOUT_FILENO) && (no_color == nullptr || *no_color == '\0');
+  const doctor::Context context = doctor::ResolveContext(options, host);
+  const doctor::TunProbe tun = doctor::ProbeTun();
+
+  doctor::Report report;
+  if (doctor::InstallReadOnlyGuard(&error)) {
+    report.Add("doctor.guard", Status::kPass, "read-only guard active: seccomp refuses every modifying system call");
+  } else {
+    report.Add("doctor.guard", Status::kWarn, absl::StrCat("read-only guard unavailable (", error,
+                                                           "); the checks below only read anyway"),
+               "use a kernel with CONFIG_SECCOMP_FILTER to have the promise enforced");
+  }
+  doctor::CheckTun(tun, context.process.in_container, &report);
+  doctor::CheckPrivileges(context.process, &report);
+  doctor::CheckNamespace(context, &report);
+  doctor::CheckForwarding(context, &report);
+  doctor::CheckTunInterface(context, &report);
+
+  PrintText(STDOUT_FILENO, options.json ? doctor::RenderJson(context, report, options.quiet)
+                                        : doctor::RenderText(context, report, options.quiet, colour));
+  return report.HasFailure() ? 1 : 0;
+}
+
+}  // namespace phantun_runtime

@@ -1,0 +1,57 @@
+#include "runtime/doctor/interface_checks.h"
+
+#include <net/if.h>
+
+#include "absl/strings/str_cat.h"
+#include "runtime/doctor/links.h"
+
+namespace phantun_runtime::doctor {
+namespace {
+
+// Upstream phantun's MTU guidance for WireGuard carried over it: the outer IP header, phantun's TCP
+// header and WireGuard's own 32 bytes come off the interface MTU.
+constexpr int kTcpHeader = 20;
+constexpr int kWireGuardOverhead = 32;
+constexpr int kIpv4Header = 20;
+constexpr int kIpv6Header = 40;
+
+}  // namespace
+
+void CheckTunInterface(const Context& context, Report* report) {
+  const Link tun = ReadLink(context.host, context.tun);
+  const Link wan = ReadLink(context.host, context.wan);
+  if (!tun.exists) {
+    const std::string why = context.tun.empty() ? context.tun_reason : absl::StrCat(context.tun, " does not exist");
+    report->Add("tun.iface", Status::kSkip, absl::StrCat("TUN interface not checked: ", why));
+  } else if (!(tun.flags & IFF_UP)) {
+    report->Add("tun.iface", Status::kFail, absl::StrCat(tun.name, " exists but is down (flags 0x", absl::Hex(tun.flags), ")"),
+                absl::StrCat("phantun brings its TUN up itself: check its log; by hand: ip link set ", tun.name, " up"));
+  } else if (!(tun.flags & IFF_POINTOPOINT)) {
+    report->Add("tun.iface", Status::kWarn, absl::StrCat(tun.name, " is up but not point-to-point (flags 0x", absl::Hex(tun.flags), ")"),
+                absl::StrCat("is ", tun.name, " really phantun's TUN? name it with --tun"));
+  } else {
+    report->Add("tun.iface", Status::kPass, absl::StrCat(tun.name, " is up and point-to-point (", context.tun_reason, ")"));
+  }
+
+  if (!wan.exists) {
+    report->Add("tun.mtu", Status::kSkip,
+                context.wan.empty() ? std::string("no WAN interface: no default route and no --wan")
+                                    : absl::StrCat("WAN interface ", context.wan, " does not exist"));
+    return;
+  }
+  const std::string wireguard = absl::StrCat("WireGuard over phantun: MTU ", wan.mtu - kIpv4Header - kTcpHeader - kWireGuardOverhead,
+                                             " (IPv4) or ", wan.mtu - kIpv6Header - kTcpHeader - kWireGuardOverhead,
+                                             " (IPv6) for WAN MTU ", wan.mtu);
+  if (!tun.exists) {
+    report->Add("tun.mtu", Status::kInfo, wireguard);
+  } else if (tun.mtu > wan.mtu) {
+    report->Add("tun.mtu", Status::kWarn,
+                absl::StrCat(tun.name, " MTU ", tun.mtu, " exceeds ", wan.name, " MTU ", wan.mtu, ": full-size packets will not fit; ", wireguard),
+                absl::StrCat("lower the MTU of what feeds phantun (e.g. the WireGuard interface) to the figure above, or ip link set ",
+                             tun.name, " mtu ", wan.mtu));
+  } else {
+    report->Add("tun.mtu", Status::kPass, absl::StrCat(tun.name, " MTU ", tun.mtu, " <= ", wan.name, " MTU ", wan.mtu, "; ", wireguard));
+  }
+}
+
+}  // namespace phantun_runtime::doctor

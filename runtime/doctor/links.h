@@ -1,0 +1,37 @@
+#ifndef PHANTUN_RUNTIME_DOCTOR_LINKS_H_
+#define PHANTUN_RUNTIME_DOCTOR_LINKS_H_
+
+#include <string>
+#include <vector>
+
+#include "runtime/doctor/host.h"
+
+namespace phantun_runtime::doctor {
+
+// One network interface as /sys/class/net shows it.
+struct Link {
+  std::string name;
+  bool exists = false;
+  int ifindex = 0;
+  int iflink = 0;          // differs from ifindex for veth (its peer) and stacked devices
+  int mtu = 0;
+  unsigned flags = 0;      // IFF_* from the flags file
+  bool is_tun = false;     // has tun_flags: a TUN/TAP device
+  bool has_device = false; // backed by hardware (a device/ link)
+  bool is_stacked = false; // vlan, bridge, bond: virtual, but a host's own
+};
+
+Link ReadLink(const Host& host, const std::string& name);
+
+// Every TUN/TAP interface in this network namespace.
+std::vector<std::string> TunInterfaces(const Host& host);
+
+// The interface of the IPv4 default route with the lowest metric (from /proc/net/route), or "".
+std::string DefaultRouteInterface(const Host& host);
+
+// A link whose other end is elsewhere: a veth (or macvlan/ipvlan) rather than the host's own NIC.
+bool LooksLikeContainerLink(const Link& link);
+
+}  // namespace phantun_runtime::doctor
+
+#endif  // PHANTUN_RUNTIME_DOCTOR_LINKS_H_

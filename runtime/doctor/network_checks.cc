@@ -1,0 +1,136 @@
+#include "runtime/doctor/network_checks.h"
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "runtime/doctor/links.h"
+
+namespace phantun_runtime::doctor {
+namespace {
+
+constexpr char kPersistNote[] = "   (to keep it across reboots: the same line in /etc/sysctl.d/90-phantun.conf)";
+
+// A sysctl as an integer; nullopt when it does not exist or is unreadable.
+std::optional<int> Sysctl(const Host& host, const std::string& name) {
+  std::string path = "/proc/sys/" + name;
+  std::replace(path.begin() + 10, path.end(), '.', '/');
+  std::optional<std::string> text = ReadTrimmed(host, path);
+  int value;
+  if (!text || !absl::SimpleAtoi(*text, &value)) return std::nullopt;
+  return value;
+}
+
+// Interface names may contain '.', which sysctl paths spell as '/': build those paths directly.
+std::optional<int> InterfaceSysctl(const Host& host, const char* family, const std::string& iface, const char* key) {
+  std::optional<std::string> text = ReadTrimmed(host, absl::StrCat("/proc/sys/net/", family, "/conf/", iface, "/", key));
+  int value;
+  if (!text || !absl::SimpleAtoi(*text, &value)) return std::nullopt;
+  return value;
+}
+
+std::string SysctlFix(const std::string& name, int value) {
+  return absl::StrCat("sysctl -w ", name, "=", value, kPersistNote);
+}
+
+}  // namespace
+
+void CheckNamespace(const Context& context, Report* report) {
+  const std::string route_if = DefaultRouteInterface(context.host);
+  if (route_if.empty()) {
+    report->Add("netns.host", Status::kWarn, "no IPv4 default route in this network namespace",
+                context.process.in_container ? "run the container with --network host (Kubernetes: hostNetwork: true)"
+                                             : "give the host a default route, or name the WAN interface with --wan");
+    return;
+  }
+  const Link link = ReadLink(context.host, route_if);
+  if (LooksLikeContainerLink(link)) {
+    report->Add("netns.host", Status::kWarn,
+                absl::StrCat("the default route goes through ", route_if, ", a veth-like link (iflink ", link.iflink,
+                             " != ifindex ", link.ifindex, "): not the host's network namespace"),
+                "run the container with --network host (Kubernetes: hostNetwork: true), so the TUN interface "
+                "appears where the host's NAT and forward rules apply");
+    return;
+  }
+  report->Add("netns.host", Status::kPass, absl::StrCat("the default route goes through ", route_if, ", a host interface"));
+}
+
+void CheckForwarding(const Context& context, Report* report) {
+  const Host& host = context.host;
+  const std::optional<int> ip_forward = Sysctl(host, "net.ipv4.ip_forward");
+  if (!ip_forward) {
+    report->Add("fwd.ipv4", Status::kSkip, "net.ipv4.ip_forward is not readable (/proc/sys not mounted?)");
+  } else if (*ip_forward == 1) {
+    report->Add("fwd.ipv4", Status::kPass, "net.ipv4.ip_forward = 1");
+  } else {
+    report->Add("fwd.ipv4", Status::kFail, absl::StrCat("net.ipv4.ip_forward = ", *ip_forward),
+                SysctlFix("net.ipv4.ip_forward", 1));
+  }
+
+  // IPv4 forwards a packet only if its *incoming* interface has forwarding on; phantun's traffic
+  // comes in on both the TUN and the WAN interface. A TUN created later takes conf/default.
+  std::vector<std::string> off;
+  std::vector<std::string> checked;
+  std::vector<std::string> interfaces;
+  if (!context.wan.empty()) interfaces.push_back(context.wan);
+  interfaces.push_back(!context.tun.empty() && ReadLink(host, context.tun).exists ? context.tun : "default");
+  for (const std::string& iface : interfaces) {
+    const std::optional<int> value = InterfaceSysctl(host, "ipv4", iface, "forwarding");
+    if (!value) continue;
+    checked.push_back(absl::StrCat(iface, "=", *value));
+    if (*value != 1) off.push_back(iface);
+  }
+  if (checked.empty()) {
+    report->Add("fwd.iface", Status::kSkip, "no per-interface forwarding setting readable");
+  } else if (off.empty()) {
+    report->Add("fwd.iface", Status::kPass, absl::StrCat("per-interface IPv4 forwarding on: ", absl::StrJoin(checked, ", ")));
+  } else {
+    std::vector<std::string> fixes;
+    for (const std::string& iface : off) fixes.push_back(absl::StrCat("sysctl -w net.ipv4.conf.", iface, ".forwarding=1"));
+    report->Add("fwd.iface", Status::kFail, absl::StrCat("per-interface IPv4 forwarding off: ", absl::StrJoin(checked, ", ")),
+                absl::StrCat(absl::StrJoin(fixes, "; "), kPersistNote));
+  }
+
+  if (context.options.ipv6) {
+    const std::optional<int> v6 = Sysctl(host, "net.ipv6.conf.all.forwarding");
+    if (!v6) {
+      report->Add("fwd.ipv6", Status::kSkip, "net.ipv6.conf.all.forwarding is not readable (IPv6 disabled?)");
+    } else if (*v6 == 1) {
+      report->Add("fwd.ipv6", Status::kPass, "net.ipv6.conf.all.forwarding = 1");
+    } else {
+      report->Add("fwd.ipv6", Status::kFail, absl::StrCat("net.ipv6.conf.all.forwarding = ", *v6),
+                  SysctlFix("net.ipv6.conf.all.forwarding", 1));
+    }
+  } else {
+    report->Add("fwd.ipv6", Status::kSkip, "IPv6 not checked (add --ipv6 when phantun carries IPv6)");
+  }
+
+  // The kernel applies the larger of conf/all and conf/<iface>; strict mode (1) drops the fake TCP
+  // whenever the reverse route does not go back out the same interface.
+  const std::optional<int> all = InterfaceSysctl(host, "ipv4", "all", "rp_filter");
+  std::vector<std::string> strict;
+  std::vector<std::string> seen;
+  for (const std::string& iface : interfaces) {
+    const std::optional<int> own = InterfaceSysctl(host, "ipv4", iface, "rp_filter");
+    if (!all && !own) continue;
+    const int effective = std::max(all.value_or(0), own.value_or(0));
+    seen.push_back(absl::StrCat(iface, "=", effective));
+    if (effective == 1) strict.push_back(iface);
+  }
+  if (seen.empty()) {
+    report->Add("fwd.rp_filter", Status::kSkip, "rp_filter is not readable");
+  } else if (strict.empty()) {
+    report->Add("fwd.rp_filter", Status::kPass, absl::StrCat("effective rp_filter (max of all and interface): ", absl::StrJoin(seen, ", ")));
+  } else {
+    std::vector<std::string> fixes = {"sysctl -w net.ipv4.conf.all.rp_filter=2"};
+    for (const std::string& iface : strict) fixes.push_back(absl::StrCat("sysctl -w net.ipv4.conf.", iface, ".rp_filter=2"));
+    report->Add("fwd.rp_filter", Status::kWarn,
+                absl::StrCat("strict reverse-path filtering (1) on ", absl::StrJoin(strict, ", "), "; effective: ", absl::StrJoin(seen, ", ")),
+                absl::StrCat(absl::StrJoin(fixes, "; "), kPersistNote));
+  }
+}
+
+}  // namespace phantun_runtime::doctor

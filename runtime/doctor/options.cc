@@ -1,0 +1,107 @@
+#include "runtime/doctor/options.h"
+
+#include <arpa/inet.h>
+
+#include <string_view>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "runtime/handoff/iface_name.h"
+
+namespace phantun_runtime::doctor {
+
+const char kDoctorHelp[] =
+    "Usage: phantun-doctor [--mode client|server] [--tun NAME] [--tun-local IP] [--tun-peer IP]\n"
+    "                      [--port PORT] [--wan IFACE] [--ipv6] [--json] [-q]\n"
+    "\n"
+    "Read-only checks of what phantun needs from the host: /dev/net/tun, CAP_NET_ADMIN, the network\n"
+    "namespace, IP forwarding, rp_filter, the NAT and forward rules (nftables and iptables), the\n"
+    "TUN interface and its MTU. It changes nothing: it opens no file for writing (only /dev/net/tun\n"
+    "for reading and writing, which creates nothing), sends only netlink GET requests, and a seccomp\n"
+    "filter it installs on itself refuses anything that would modify the system.\n"
+    "\n"
+    "It never reads phantun's arguments; give it the values phantun was started with:\n"
+    "  --mode client|server  which side this host is (default: $MODE)\n"
+    "  --tun NAME            phantun's --tun (default: the interface holding the TUN peer address)\n"
+    "  --tun-local IP        phantun's --tun-local (default 192.168.200.1 client, 192.168.201.1 server)\n"
+    "  --tun-peer IP         phantun's --tun-peer (default 192.168.200.2 client, 192.168.201.2 server)\n"
+    "  --port PORT           the server's --local port, for the DNAT check\n"
+    "  --wan IFACE           the Internet-facing interface (default: that of the IPv4 default route)\n"
+    "  --ipv6                also check IPv6 forwarding\n"
+    "\n"
+    "Output:\n"
+    "  --json                machine-readable report (schema \"phantun-doctor/1\", see docs)\n"
+    "  -q, --quiet           only the checks that failed\n"
+    "  NO_COLOR              set and non-empty: no colour even on a terminal\n"
+    "\n"
+    "Exit status: 0 nothing failed, 1 at least one check failed, 64 usage error.\n";
+
+namespace {
+
+bool IsIpv4(const std::string& text) {
+  in_addr address;
+  return inet_pton(AF_INET, text.c_str(), &address) == 1;
+}
+
+}  // namespace
+
+bool ParseOptions(int argc, char** argv, const char* mode_env, Options* options, std::string* error) {
+  std::string mode = mode_env != nullptr ? mode_env : "";
+  bool mode_from_flag = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view flag = argv[i];
+    if (flag == "--help" || flag == "-h") {
+      options->help = true;
+      return true;
+    }
+    if (flag == "--json") { options->json = true; continue; }
+    if (flag == "-q" || flag == "--quiet") { options->quiet = true; continue; }
+    if (flag == "--ipv6") { options->ipv6 = true; continue; }
+    const bool takes_value = flag == "--mode" || flag == "--tun" || flag == "--tun-local" ||
+                             flag == "--tun-peer" || flag == "--port" || flag == "--wan";
+    if (!takes_value) {
+      *error = absl::StrCat("unknown argument '", flag, "' (see phantun-doctor --help)");
+      return false;
+    }
+    if (i + 1 >= argc) {
+      *error = absl::StrCat(flag, " needs a value");
+      return false;
+    }
+    const std::string value = argv[++i];
+    if (flag == "--mode") {
+      mode = value;
+      mode_from_flag = true;
+    } else if (flag == "--tun" || flag == "--wan") {
+      if (!InterfaceNameProblem(value).empty()) {
+        *error = absl::StrCat(flag, " '", value, "' is not a valid interface name: it ", InterfaceNameProblem(value));
+        return false;
+      }
+      (flag == "--tun" ? options->tun : options->wan) = value;
+    } else if (flag == "--tun-local" || flag == "--tun-peer") {
+      if (!IsIpv4(value)) {
+        *error = absl::StrCat(flag, " '", value, "' is not an IPv4 address");
+        return false;
+      }
+      (flag == "--tun-local" ? options->tun_local : options->tun_peer) = value;
+    } else {  // --port
+      if (!absl::SimpleAtoi(value, &options->port) || options->port < 1 || options->port > 65535) {
+        *error = absl::StrCat("--port '", value, "' is not a port number (1-65535)");
+        return false;
+      }
+    }
+  }
+  if (mode == "client") {
+    options->mode = Mode::kClient;
+  } else if (mode == "server") {
+    options->mode = Mode::kServer;
+  } else if (!mode.empty() || mode_from_flag) {
+    *error = absl::StrCat(mode_from_flag ? "--mode" : "MODE", " '", mode, "' is not valid: expected client or server");
+    return false;
+  }
+  const bool server = options->mode == Mode::kServer;
+  if (options->tun_local.empty()) options->tun_local = server ? "192.168.201.1" : "192.168.200.1";
+  if (options->tun_peer.empty()) options->tun_peer = server ? "192.168.201.2" : "192.168.200.2";
+  return true;
+}
+
+}  // namespace phantun_runtime::doctor

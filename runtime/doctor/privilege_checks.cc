@@ -1,0 +1,61 @@
+#include "runtime/doctor/privilege_checks.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace phantun_runtime::doctor {
+namespace {
+
+constexpr uint64_t kNetAdmin = uint64_t{1} << kCapNetAdmin;
+constexpr int kCapSysAdmin = 21;
+constexpr int kCapSysModule = 16;
+
+constexpr char kLeastPrivilegeFlags[] = "--cap-drop ALL --cap-add NET_ADMIN --device /dev/net/tun";
+
+}  // namespace
+
+void CheckPrivileges(const ProcessFacts& facts, Report* report) {
+  if (!facts.status_readable) {
+    report->Add("priv.net_admin", Status::kSkip, "/proc/self/status is not readable: is /proc mounted?");
+    return;
+  }
+  if (facts.cap_effective & kNetAdmin) {
+    report->Add("priv.net_admin", Status::kPass, "CAP_NET_ADMIN is in the effective set");
+  } else {
+    report->Add("priv.net_admin", Status::kFail,
+                absl::StrCat("CAP_NET_ADMIN is not in the effective set (CapEff ", absl::Hex(facts.cap_effective, absl::kZeroPad16), ")"),
+                facts.in_container ? "run the container with --cap-add NET_ADMIN (Kubernetes: securityContext.capabilities.add: [NET_ADMIN])"
+                                   : "run phantun as root, or under systemd with AmbientCapabilities=CAP_NET_ADMIN");
+  }
+
+  const uint64_t extra = facts.cap_effective & ~kNetAdmin;
+  if (extra == 0) {
+    report->Add("priv.extra_caps", Status::kPass, "no capability beyond CAP_NET_ADMIN");
+  } else {
+    report->Add("priv.extra_caps", Status::kWarn,
+                absl::StrCat("capabilities beyond CAP_NET_ADMIN: ", CapabilityNames(extra)),
+                facts.in_container ? absl::StrCat("run the container with ", kLeastPrivilegeFlags)
+                                   : "under systemd: CapabilityBoundingSet=CAP_NET_ADMIN and AmbientCapabilities=CAP_NET_ADMIN with a non-root User=");
+  }
+
+  const bool everything_allowed = (facts.cap_bounding >> kCapSysAdmin & 1) && (facts.cap_bounding >> kCapSysModule & 1) &&
+                                  (facts.cap_effective >> kCapSysAdmin & 1) && facts.seccomp_mode == 0;
+  if (!facts.in_container) {
+    report->Add("priv.privileged", Status::kInfo, "not in a container, as far as this process can tell");
+  } else if (everything_allowed) {
+    report->Add("priv.privileged", Status::kWarn,
+                absl::StrCat("looks like a privileged container (", facts.container_hint,
+                             "; CAP_SYS_ADMIN and CAP_SYS_MODULE held, no seccomp filter)"),
+                absl::StrCat("drop --privileged (privileged: true); phantun needs only ", kLeastPrivilegeFlags));
+  } else {
+    report->Add("priv.privileged", Status::kPass, absl::StrCat("container (", facts.container_hint, ") is not privileged"));
+  }
+
+  report->Add("priv.no_new_privs", Status::kInfo,
+              facts.no_new_privs ? "no_new_privs is set (--security-opt no-new-privileges)" : "no_new_privs is not set");
+  report->Add("priv.seccomp", Status::kInfo,
+              facts.seccomp_mode == 2   ? absl::StrCat("seccomp filter mode, ", facts.seccomp_filters, " filter(s)")
+              : facts.seccomp_mode == 1 ? std::string("seccomp strict mode")
+                                        : std::string("no seccomp filter"));
+}
+
+}  // namespace phantun_runtime::doctor

@@ -1,0 +1,33 @@
+#ifndef PHANTUN_RUNTIME_DOCTOR_PROCESS_FACTS_H_
+#define PHANTUN_RUNTIME_DOCTOR_PROCESS_FACTS_H_
+
+#include <cstdint>
+#include <string>
+
+#include "runtime/doctor/host.h"
+
+namespace phantun_runtime::doctor {
+
+// The doctor's own process, read from /proc/self/status before it installs its guard (which sets
+// no_new_privs and adds a seccomp filter). phantun started the same way gets the same.
+struct ProcessFacts {
+  bool status_readable = false;
+  uint64_t cap_effective = 0;
+  uint64_t cap_bounding = 0;
+  bool no_new_privs = false;
+  int seccomp_mode = 0;     // 0 off, 1 strict, 2 filter
+  int seccomp_filters = 0;
+  bool in_container = false;
+  std::string container_hint;  // what gave the container away
+};
+
+ProcessFacts ReadProcessFacts(const Host& host);
+
+// The names of the capabilities set in `caps` ("CAP_NET_ADMIN", ...), comma-separated.
+std::string CapabilityNames(uint64_t caps);
+
+inline constexpr int kCapNetAdmin = 12;
+
+}  // namespace phantun_runtime::doctor
+
+#endif  // PHANTUN_RUNTIME_DOCTOR_PROCESS_FACTS_H_

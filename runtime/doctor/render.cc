@@ -1,0 +1,102 @@
+#include "runtime/doctor/render.h"
+
+#include <string_view>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "runtime/version.h"
+
+namespace phantun_runtime::doctor {
+namespace {
+
+std::string_view ModeName(Mode mode) {
+  switch (mode) {
+    case Mode::kClient: return "client";
+    case Mode::kServer: return "server";
+    case Mode::kUnknown: break;
+  }
+  return "unknown";
+}
+
+std::string_view Colour(Status status) {
+  switch (status) {
+    case Status::kPass: return "\033[32m";
+    case Status::kWarn: return "\033[33m";
+    case Status::kFail: return "\033[1;31m";
+    case Status::kSkip: return "\033[2m";
+    case Status::kInfo: return "\033[36m";
+  }
+  return "";
+}
+
+bool Shown(const Finding& finding, bool quiet) { return !quiet || finding.status == Status::kFail; }
+
+std::string Json(std::string_view text) {
+  std::string out = "\"";
+  for (const char c : text) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      case '\r': out += "\\r"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          absl::StrAppend(&out, "\\u00", absl::Hex(static_cast<unsigned char>(c), absl::kZeroPad2));
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+std::string RenderText(const Context& context, const Report& report, bool quiet, bool colour) {
+  const Options& options = context.options;
+  std::string out;
+  if (!quiet) {
+    absl::StrAppend(&out, "phantun-doctor ", kVersion, ": mode ", ModeName(options.mode), ", TUN ",
+                    context.tun.empty() ? "(none)" : context.tun, " ", options.tun_local, " -> peer ", options.tun_peer,
+                    ", WAN ", context.wan.empty() ? "(none)" : context.wan,
+                    options.port != 0 ? absl::StrCat(", port ", options.port) : "", "\n\n");
+  }
+  for (const Finding& finding : report.findings()) {
+    if (!Shown(finding, quiet)) continue;
+    const std::string word = absl::AsciiStrToUpper(StatusName(finding.status));
+    absl::StrAppend(&out, colour ? Colour(finding.status) : "", word, colour ? "\033[0m" : "", "  ", finding.id,
+                    std::string(finding.id.size() < 18 ? 18 - finding.id.size() : 1, ' '), finding.finding, "\n");
+    if (!finding.fix.empty() && finding.status != Status::kPass && finding.status != Status::kInfo) {
+      absl::StrAppend(&out, "      fix: ", finding.fix, "\n");
+    }
+  }
+  if (!quiet) {
+    absl::StrAppend(&out, "\n", report.Count(Status::kPass), " pass, ", report.Count(Status::kWarn), " warn, ",
+                    report.Count(Status::kFail), " fail, ", report.Count(Status::kSkip), " skip, ",
+                    report.Count(Status::kInfo), " info\n");
+  }
+  return out;
+}
+
+std::string RenderJson(const Context& context, const Report& report, bool quiet) {
+  const Options& options = context.options;
+  std::string out = absl::StrCat(
+      "{\"schema\":", Json(kJsonSchema), ",\"version\":", Json(kVersion), ",\"mode\":", Json(ModeName(options.mode)),
+      ",\"target\":{\"tun\":", Json(context.tun), ",\"tun_local\":", Json(options.tun_local),
+      ",\"tun_peer\":", Json(options.tun_peer), ",\"port\":", options.port, ",\"wan\":", Json(context.wan),
+      ",\"ipv6\":", options.ipv6 ? "true" : "false", "},\"checks\":[");
+  bool first = true;
+  for (const Finding& finding : report.findings()) {
+    if (!Shown(finding, quiet)) continue;
+    absl::StrAppend(&out, first ? "" : ",", "{\"id\":", Json(finding.id), ",\"status\":", Json(StatusName(finding.status)),
+                    ",\"finding\":", Json(finding.finding), ",\"fix\":", Json(finding.fix), "}");
+    first = false;
+  }
+  absl::StrAppend(&out, "],\"summary\":{\"pass\":", report.Count(Status::kPass), ",\"warn\":", report.Count(Status::kWarn),
+                  ",\"fail\":", report.Count(Status::kFail), ",\"skip\":", report.Count(Status::kSkip),
+                  ",\"info\":", report.Count(Status::kInfo), "}}\n");
+  return out;
+}
+
+}  // namespace phantun_runtime::doctor
