@@ -123,16 +123,16 @@ std::vector<sock_filter> BuildFilter() {
     f.Statement(BPF_RET | BPF_K, kDeny);
   }
   for (const OpenCall& call : kOpenCalls) {
-    // nr == call ? (flags & kWriteFlags ? deny : allow) : next
-    f.Jump(BPF_JMP | BPF_JEQ | BPF_K, static_cast<unsigned>(call.number), 0, 3);
+    // nr == call ? (flags & kWriteFlags ? deny : allow) : next (four instructions on)
+    f.Jump(BPF_JMP | BPF_JEQ | BPF_K, static_cast<unsigned>(call.number), 0, 4);
     f.Statement(BPF_LD | BPF_W | BPF_ABS, ArgLow(call.flags_arg));
     f.Jump(BPF_JMP | BPF_JSET | BPF_K, kWriteFlags, 0, 1);
     f.Statement(BPF_RET | BPF_K, kDeny);
     f.Statement(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
   }
   for (const long number : kWriteCalls) {
-    // nr == call ? (fd > 2 ? deny : allow) : next
-    f.Jump(BPF_JMP | BPF_JEQ | BPF_K, static_cast<unsigned>(number), 0, 3);
+    // nr == call ? (fd > 2 ? deny : allow) : next (four instructions on)
+    f.Jump(BPF_JMP | BPF_JEQ | BPF_K, static_cast<unsigned>(number), 0, 4);
     f.Statement(BPF_LD | BPF_W | BPF_ABS, ArgLow(0));
     f.Jump(BPF_JMP | BPF_JGT | BPF_K, 2, 0, 1);
     f.Statement(BPF_RET | BPF_K, kDeny);
