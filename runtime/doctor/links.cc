@@ -27,6 +27,7 @@ Link ReadLink(const Host& host, const std::string& name) {
   link.ifindex = ReadInt(host, base + "ifindex");
   link.iflink = ReadInt(host, base + "iflink");
   link.mtu = ReadInt(host, base + "mtu");
+  link.type = ReadInt(host, base + "type");
   if (std::optional<std::string> flags = ReadTrimmed(host, base + "flags")) absl::SimpleHexAtoi(*flags, &link.flags);
   link.is_tun = host.Exists(base + "tun_flags");
   link.has_device = host.Exists(base + "device");
@@ -68,7 +69,8 @@ std::string DefaultRouteInterface(const Host& host) {
 }
 
 bool LooksLikeContainerLink(const Link& link) {
-  return link.exists && link.iflink != link.ifindex && !link.has_device && !link.is_stacked;
+  constexpr int kArphrdEther = 1;
+  return link.exists && link.type == kArphrdEther && !link.has_device && !link.is_stacked && !link.is_tun;
 }
 
 }  // namespace phantun_runtime::doctor

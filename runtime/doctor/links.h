@@ -15,6 +15,7 @@ struct Link {
   int ifindex = 0;
   int iflink = 0;          // differs from ifindex for veth (its peer) and stacked devices
   int mtu = 0;
+  int type = 0;            // ARPHRD_*: 1 for Ethernet
   unsigned flags = 0;      // IFF_* from the flags file
   bool is_tun = false;     // has tun_flags: a TUN/TAP device
   bool has_device = false; // backed by hardware (a device/ link)
@@ -29,7 +30,9 @@ std::vector<std::string> TunInterfaces(const Host& host);
 // The interface of the IPv4 default route with the lowest metric (from /proc/net/route), or "".
 std::string DefaultRouteInterface(const Host& host);
 
-// A link whose other end is elsewhere: a veth (or macvlan/ipvlan) rather than the host's own NIC.
+// An Ethernet link with no hardware behind it that is not a bridge, bond or VLAN: a veth (or
+// macvlan/ipvlan), the uplink of a container's network namespace rather than a host's own NIC.
+// (iflink cannot tell: a veth's peer in another namespace may carry the same ifindex.)
 bool LooksLikeContainerLink(const Link& link);
 
 }  // namespace phantun_runtime::doctor

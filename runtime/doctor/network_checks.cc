@@ -49,8 +49,8 @@ void CheckNamespace(const Context& context, Report* report) {
   const Link link = ReadLink(context.host, route_if);
   if (LooksLikeContainerLink(link)) {
     report->Add("netns.host", Status::kWarn,
-                absl::StrCat("the default route goes through ", route_if, ", a veth-like link (iflink ", link.iflink,
-                             " != ifindex ", link.ifindex, "): not the host's network namespace"),
+                absl::StrCat("the default route goes through ", route_if,
+                             ", a veth-like link (Ethernet without hardware): not the host's network namespace"),
                 "run the container with --network host (Kubernetes: hostNetwork: true), so the TUN interface "
                 "appears where the host's NAT and forward rules apply");
     return;

@@ -51,6 +51,7 @@ class FakeHost : public Host {
     files[base + "ifindex"] = std::to_string(ifindex) + "\n";
     files[base + "iflink"] = std::to_string(iflink) + "\n";
     files[base + "mtu"] = std::to_string(mtu) + "\n";
+    files[base + "type"] = tun ? "65534\n" : "1\n";
     char hex[16];
     snprintf(hex, sizeof hex, "0x%x\n", flags);
     files[base + "flags"] = hex;

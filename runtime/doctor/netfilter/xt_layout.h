@@ -1,0 +1,124 @@
+#ifndef PHANTUN_RUNTIME_DOCTOR_NETFILTER_XT_LAYOUT_H_
+#define PHANTUN_RUNTIME_DOCTOR_NETFILTER_XT_LAYOUT_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+// Byte offsets of the x_tables structures that IPT_SO_GET_INFO / IPT_SO_GET_ENTRIES (and the IP6T_
+// twins) return, and of the match/target payloads the doctor decodes. The parsers read fields at
+// these offsets with memcpy instead of casting the kernel's bytes to structs, so a truncated or
+// hostile blob can never be read out of bounds or misaligned. The layout is the kernel's native
+// one for 64-bit Linux (x86_64 and aarch64 alike); tests/doctor/netfilter/xt_layout_test.cc checks
+// every number against the kernel's own headers.
+namespace phantun_runtime::netfilter::xt_layout {
+
+// struct ipt_getinfo (== struct ip6t_getinfo)
+inline constexpr size_t kInfoSize = 84;
+inline constexpr size_t kInfoNameSize = 32;  // XT_TABLE_MAXNAMELEN
+inline constexpr size_t kInfoValidHooks = 32;
+inline constexpr size_t kInfoHookEntry = 36;  // unsigned int[NF_INET_NUMHOOKS]
+inline constexpr size_t kInfoUnderflow = 56;
+inline constexpr size_t kInfoNumEntries = 76;
+inline constexpr size_t kInfoEntriesSize = 80;
+inline constexpr int kHooks = 5;  // NF_INET_NUMHOOKS
+
+// struct ipt_get_entries (== ip6t_get_entries): name, size, then the entries at 8-byte alignment.
+inline constexpr size_t kGetEntriesHeaderSize = 40;
+inline constexpr size_t kGetEntriesSize = 32;
+
+// struct ipt_entry: struct ipt_ip, nfcache, target_offset, next_offset, comefrom, counters.
+inline constexpr size_t kEntry4Size = 112;
+inline constexpr size_t kEntry4Source = 0;
+inline constexpr size_t kEntry4Destination = 4;
+inline constexpr size_t kEntry4SourceMask = 8;
+inline constexpr size_t kEntry4DestinationMask = 12;
+inline constexpr size_t kEntry4InInterface = 16;
+inline constexpr size_t kEntry4OutInterface = 32;
+inline constexpr size_t kEntry4InInterfaceMask = 48;
+inline constexpr size_t kEntry4OutInterfaceMask = 64;
+inline constexpr size_t kEntry4Protocol = 80;  // u16
+inline constexpr size_t kEntry4Flags = 82;
+inline constexpr size_t kEntry4InvertFlags = 83;
+inline constexpr size_t kEntry4TargetOffset = 88;  // u16
+inline constexpr size_t kEntry4NextOffset = 90;    // u16
+
+// struct ip6t_entry: struct ip6t_ip6 (padded to 136), then as above.
+inline constexpr size_t kEntry6Size = 168;
+inline constexpr size_t kEntry6Source = 0;
+inline constexpr size_t kEntry6Destination = 16;
+inline constexpr size_t kEntry6SourceMask = 32;
+inline constexpr size_t kEntry6DestinationMask = 48;
+inline constexpr size_t kEntry6InInterface = 64;
+inline constexpr size_t kEntry6OutInterface = 80;
+inline constexpr size_t kEntry6InInterfaceMask = 96;
+inline constexpr size_t kEntry6OutInterfaceMask = 112;
+inline constexpr size_t kEntry6Protocol = 128;  // u16
+inline constexpr size_t kEntry6Flags = 131;
+inline constexpr size_t kEntry6InvertFlags = 132;
+inline constexpr size_t kEntry6TargetOffset = 140;
+inline constexpr size_t kEntry6NextOffset = 142;
+
+inline constexpr size_t kInterfaceSize = 16;  // IFNAMSIZ
+
+// ipt_ip.flags / invflags (IPT_F_*, IPT_INV_*) and the IPv6 differences (IP6T_F_*).
+inline constexpr uint8_t kFlag4Fragment = 0x01;
+inline constexpr uint8_t kFlag4Goto = 0x02;
+inline constexpr uint8_t kFlag6Protocol = 0x01;
+inline constexpr uint8_t kFlag6Tos = 0x02;
+inline constexpr uint8_t kFlag6Goto = 0x04;
+inline constexpr uint8_t kInvertInInterface = 0x01;
+inline constexpr uint8_t kInvertOutInterface = 0x02;
+inline constexpr uint8_t kInvertSource = 0x08;
+inline constexpr uint8_t kInvertDestination = 0x10;
+inline constexpr uint8_t kInvertFragment = 0x20;
+inline constexpr uint8_t kInvertProtocol = 0x40;
+
+// struct xt_entry_match / xt_entry_target: u16 size, char name[29], u8 revision, then the data.
+inline constexpr size_t kExtensionHeaderSize = 32;
+inline constexpr size_t kExtensionName = 2;
+inline constexpr size_t kExtensionNameSize = 29;  // XT_EXTENSION_MAXNAMELEN
+inline constexpr size_t kExtensionRevision = 31;
+// The standard target's data is an int verdict; the ERROR target's, a chain name (30 bytes).
+inline constexpr size_t kErrorNameSize = 30;  // XT_FUNCTION_MAXNAMELEN
+
+// struct xt_tcp / xt_udp: u16 spts[2], u16 dpts[2] (host order), then flags.
+inline constexpr size_t kTcpSize = 12;
+inline constexpr size_t kTcpInvertFlags = 11;
+inline constexpr size_t kUdpSize = 10;
+inline constexpr size_t kUdpInvertFlags = 8;
+inline constexpr uint8_t kInvertSourcePorts = 0x01;       // XT_TCP_INV_SRCPT == XT_UDP_INV_SRCPT
+inline constexpr uint8_t kInvertDestinationPorts = 0x02;  // XT_TCP_INV_DSTPT == XT_UDP_INV_DSTPT
+
+// struct xt_conntrack_mtinfo1/2/3: the offsets agree up to state_mask, which is a u8 in revision 1
+// and a u16 from revision 2.
+inline constexpr size_t kConntrackMatchFlags = 146;
+inline constexpr size_t kConntrackInvertFlags = 148;
+inline constexpr size_t kConntrackStateMask = 150;
+inline constexpr uint16_t kConntrackMatchState = 1 << 0;        // XT_CONNTRACK_STATE
+inline constexpr uint16_t kConntrackMatchStateAlias = 1 << 13;  // XT_CONNTRACK_STATE_ALIAS
+// State bits: invalid, established, related and new are nftables's (1, 2, 4, 8) in both matches;
+// "untracked" is 1 << 8 for conntrack (SNAT/DNAT take 1 << 6, 1 << 7) and 1 << 6 for state.
+inline constexpr uint32_t kConntrackStateUntracked = 1u << 8;   // XT_CONNTRACK_STATE_UNTRACKED
+inline constexpr uint32_t kStateUntracked = 1u << 6;            // XT_STATE_UNTRACKED
+
+// struct nf_nat_ipv4_multi_range_compat: rangesize, then nf_nat_ipv4_range { flags, min_ip,
+// max_ip, min, max }. Used by MASQUERADE, REDIRECT, SNAT and DNAT revision 0 for IPv4.
+inline constexpr size_t kNatCompatSize = 20;
+inline constexpr size_t kNatCompatFlags = 4;
+inline constexpr size_t kNatCompatMinIp = 8;
+inline constexpr size_t kNatCompatMaxIp = 12;
+inline constexpr size_t kNatCompatMinPort = 16;
+inline constexpr size_t kNatCompatMaxPort = 18;
+// struct nf_nat_range (SNAT/DNAT revision 1, IPv6 MASQUERADE/REDIRECT) and nf_nat_range2
+// (revision 2) share this prefix: flags, min_addr, max_addr, min_proto, max_proto.
+inline constexpr size_t kNatRangeSize = 40;
+inline constexpr size_t kNatRangeMinAddress = 4;
+inline constexpr size_t kNatRangeMaxAddress = 20;
+inline constexpr size_t kNatRangeMinPort = 36;
+inline constexpr size_t kNatRangeMaxPort = 38;
+inline constexpr uint32_t kNatMapIps = 1;          // NF_NAT_RANGE_MAP_IPS
+inline constexpr uint32_t kNatProtoSpecified = 2;  // NF_NAT_RANGE_PROTO_SPECIFIED
+
+}  // namespace phantun_runtime::netfilter::xt_layout
+
+#endif  // PHANTUN_RUNTIME_DOCTOR_NETFILTER_XT_LAYOUT_H_

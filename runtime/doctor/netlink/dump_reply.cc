@@ -1,0 +1,60 @@
+#include "runtime/doctor/netlink/dump_reply.h"
+
+#include <linux/netlink.h>
+
+#include <utility>
+
+namespace phantun_runtime::netlink {
+
+void DumpReplyReader::Finish(Status status) {
+  done_ = true;
+  status_ = std::move(status);
+}
+
+// NLMSG_ERROR carries the (negative) errno first; NLMSG_DONE of a dump carries the dump's final
+// result the same way (0, or e.g. -EPERM when the dump callback itself failed).
+// Some protocols end a dump with a bare NLMSG_DONE, hence `empty_is_ok`.
+void DumpReplyReader::FinishWithKernelCode(Bytes payload, bool empty_is_ok) {
+  if (payload.size() < sizeof(int32_t)) {
+    if (payload.empty() && empty_is_ok) return Finish(Status());
+    return Finish(StatusOf(Outcome::kMalformed, "netlink reply: truncated error code"));
+  }
+  const int32_t code = LoadHost<int32_t>(payload, 0);
+  if (code >= 0) return Finish(Status());
+  Finish(StatusFromErrno(-code, "netlink dump"));
+}
+
+bool DumpReplyReader::Consume(Bytes datagram) {
+  if (done_) return false;
+  MessageReader reader(datagram);
+  Message message;
+  while (reader.Next(&message)) {
+    if (message.sequence != sequence_) continue;
+    if ((message.flags & NLM_F_DUMP_INTR) != 0) interrupted_ = true;
+    switch (message.type) {
+      case NLMSG_NOOP:
+        continue;
+      case NLMSG_OVERRUN:
+        Finish(StatusOf(Outcome::kFailed, "netlink dump: the kernel reported an overrun"));
+        return false;
+      case NLMSG_ERROR:
+        FinishWithKernelCode(message.payload, /*empty_is_ok=*/false);
+        return false;
+      case NLMSG_DONE:
+        FinishWithKernelCode(message.payload, /*empty_is_ok=*/true);
+        if (status_.ok() && interrupted_) {
+          status_ = StatusOf(Outcome::kInterrupted, "netlink dump: the state changed while it was read");
+        }
+        return false;
+      default:
+        on_message_(message);
+    }
+  }
+  if (reader.malformed()) {
+    Finish(StatusOf(Outcome::kMalformed, "netlink reply: a message header does not fit the datagram"));
+    return false;
+  }
+  return true;
+}
+
+}  // namespace phantun_runtime::netlink

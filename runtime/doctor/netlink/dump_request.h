@@ -1,0 +1,48 @@
+#ifndef PHANTUN_RUNTIME_DOCTOR_NETLINK_DUMP_REQUEST_H_
+#define PHANTUN_RUNTIME_DOCTOR_NETLINK_DUMP_REQUEST_H_
+
+#include <linux/netlink.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <string_view>
+#include <vector>
+
+#include "runtime/doctor/netlink/bytes.h"
+
+namespace phantun_runtime::netlink {
+
+// The doctor is read-only, and this is where that is enforced for netlink: the only message it can
+// build (and the only one Socket sends) is a dump request, NLM_F_REQUEST | NLM_F_DUMP and no other
+// flag, of a type on a short allow-list of GET types:
+//   NETLINK_ROUTE:      RTM_GETLINK, RTM_GETADDR, RTM_GETROUTE
+//   NETLINK_NETFILTER:  nf_tables NFT_MSG_GETTABLE, NFT_MSG_GETCHAIN, NFT_MSG_GETRULE
+// Anything that creates, deletes or resets state (NEW*, DEL*, NFT_MSG_GETRULE_RESET,
+// NFT_MSG_GETOBJ_RESET, ...) is refused before a byte is written.
+struct DumpRequest {
+  int protocol = 0;                                         // NETLINK_ROUTE or NETLINK_NETFILTER
+  uint16_t type = 0;                                        // e.g. RTM_GETLINK
+  uint16_t flags = NLM_F_REQUEST | NLM_F_DUMP;              // anything else is refused
+  uint8_t family = 0;                                       // AF_* or NFPROTO_* (0 = all)
+  uint32_t sequence = 0;
+};
+
+inline constexpr uint16_t kDumpFlags = NLM_F_REQUEST | NLM_F_DUMP;
+
+// (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GET*: the nfnetlink message type of an nf_tables request.
+uint16_t NftablesType(uint8_t nft_message);
+
+// Empty when the request is allowed, otherwise why not (one phrase).
+std::string_view DumpRequestProblem(const DumpRequest& request);
+
+// Builds the request: header plus the family header (struct ifinfomsg, ifaddrmsg, rtmsg or
+// nfgenmsg, zero but for the family). Returns false, leaving *bytes empty, when
+// DumpRequestProblem() is not empty.
+bool BuildDumpRequest(const DumpRequest& request, std::vector<uint8_t>* bytes);
+
+// The same check on bytes about to be sent: a single message, allow-listed type, dump flags.
+bool IsAllowedDumpMessage(int protocol, Bytes bytes);
+
+}  // namespace phantun_runtime::netlink
+
+#endif  // PHANTUN_RUNTIME_DOCTOR_NETLINK_DUMP_REQUEST_H_

@@ -1,0 +1,26 @@
+#include "runtime/doctor/netlink/replay_dumper.h"
+
+#include <utility>
+
+namespace phantun_runtime::netlink {
+
+void ReplayDumper::Add(uint16_t type, uint8_t family, std::string captured) {
+  captures_.push_back(Capture{type, family, std::move(captured)});
+}
+
+Status ReplayDumper::Dump(uint16_t type, uint8_t family, MessageCallback on_message) {
+  for (const Capture& capture : captures_) {
+    if (capture.type != type || capture.family != family) continue;
+    const Bytes bytes = AsBytes(capture.bytes);
+    Message first;
+    MessageReader peek(bytes);
+    const uint32_t sequence = peek.Next(&first) ? first.sequence : 0;
+    DumpReplyReader reader(sequence, on_message);
+    reader.Consume(bytes);
+    if (!reader.done()) return StatusOf(Outcome::kMalformed, "replayed netlink dump: no NLMSG_DONE");
+    return reader.status();
+  }
+  return StatusOf(Outcome::kFailed, "replayed netlink dump: nothing captured for this request");
+}
+
+}  // namespace phantun_runtime::netlink

@@ -1,0 +1,52 @@
+#ifndef PHANTUN_RUNTIME_DOCTOR_NETLINK_SOCKET_H_
+#define PHANTUN_RUNTIME_DOCTOR_NETLINK_SOCKET_H_
+
+#include <stdint.h>
+
+#include <string>
+#include <vector>
+
+#include "runtime/doctor/netlink/dumper.h"
+
+namespace phantun_runtime::netlink {
+
+// A netlink socket that can only dump: every request goes through BuildDumpRequest's allow-list
+// and is checked again just before sendto. No socket option is ever set.
+//
+//   Socket socket;
+//   Status status = socket.Open(NETLINK_ROUTE);
+//   if (status.ok()) status = socket.Dump(RTM_GETLINK, AF_UNSPEC, [&](const Message& m) { ... });
+//   if (status.permission_denied()) ... report `skip`
+class Socket final : public Dumper {
+ public:
+  Socket() = default;
+  ~Socket() override;
+  Socket(const Socket&) = delete;
+  Socket& operator=(const Socket&) = delete;
+
+  // socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, protocol). Creating the socket can make a kernel
+  // with modules load the protocol's module; callers that must not cause that check first.
+  Status Open(int protocol);
+
+  Status Dump(uint16_t type, uint8_t family, MessageCallback on_message) override;
+
+  // Appends every datagram received from now on to *sink, as the kernel sent it (used to capture
+  // test data; nullptr stops).
+  void RecordInto(std::string* sink) { record_ = sink; }
+
+ private:
+  Status Send(const std::vector<uint8_t>& request);
+  Status Receive(std::vector<uint8_t>* datagram);
+
+  int fd_ = -1;
+  int protocol_ = 0;
+  uint32_t sequence_ = 0;
+  std::string* record_ = nullptr;
+};
+
+// Opens a socket for `protocol`, runs one dump and closes it.
+Status DumpOnce(int protocol, uint16_t type, uint8_t family, MessageCallback on_message);
+
+}  // namespace phantun_runtime::netlink
+
+#endif  // PHANTUN_RUNTIME_DOCTOR_NETLINK_SOCKET_H_
