@@ -9,6 +9,7 @@
 
 #include <string>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "runtime/diagnostics.h"
 #include "runtime/exit_codes.h"
@@ -30,7 +31,7 @@ bool PlaceLink(const std::string& link, const std::string& target) {
   struct stat st;
   if (lstat(link.c_str(), &st) == 0) {
     if (!S_ISLNK(st.st_mode)) {
-      PrintError(kPrefix, absl::StrCat(link, ": exists and is not a symbolic link; left as it is"));
+      PrintError(kPrefix, absl::StrCat(absl::CHexEscape(link), ": exists and is not a symbolic link; left as it is"));
       return false;
     }
     if (LinkAlreadyPoints(link, target)) return true;
@@ -38,13 +39,13 @@ bool PlaceLink(const std::string& link, const std::string& target) {
   // Build the new link beside the old one and rename it over, so the applet never disappears.
   const std::string temporary = absl::StrCat(link, ".tmp-", getpid());
   if (symlink(target.c_str(), temporary.c_str()) != 0) {
-    PrintError(kPrefix, absl::StrCat(link, ": cannot create link: ", strerror(errno)));
+    PrintError(kPrefix, absl::StrCat(absl::CHexEscape(link), ": cannot create link: ", strerror(errno)));
     return false;
   }
   if (rename(temporary.c_str(), link.c_str()) != 0) {
     const int err = errno;
     unlink(temporary.c_str());
-    PrintError(kPrefix, absl::StrCat(link, ": cannot create link: ", strerror(err)));
+    PrintError(kPrefix, absl::StrCat(absl::CHexEscape(link), ": cannot create link: ", strerror(err)));
     return false;
   }
   return true;
@@ -60,7 +61,7 @@ int InstallAppletLinks(absl::Span<const Applet> applets, const char* dir) {
   }
   char resolved_dir[PATH_MAX];
   if (realpath(dir, resolved_dir) == nullptr) {
-    PrintError(kPrefix, absl::StrCat(dir, ": ", strerror(errno)));
+    PrintError(kPrefix, absl::StrCat(absl::CHexEscape(dir), ": ", strerror(errno)));
     return kExitCantCreate;
   }
   const std::string executable_dir = DirectoryOf(executable);

@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "runtime/diagnostics.h"
 #include "runtime/exit_codes.h"
@@ -55,7 +56,7 @@ int UsageError(std::string_view message) {
 int UnknownApplet(absl::Span<const Applet> applets, std::string_view name) {
   std::string known;
   for (const Applet& applet : applets) absl::StrAppend(&known, known.empty() ? "" : ", ", applet.name);
-  PrintError(kMulticallName, absl::StrCat("unknown applet '", name, "' (known: ", known, ")"));
+  PrintError(kMulticallName, absl::StrCat("unknown applet '", absl::CHexEscape(name), "' (known: ", known, ")"));
   return kExitNotFound;
 }
 
@@ -81,7 +82,7 @@ int DispatchOwnCommandLine(absl::Span<const Applet> applets, int argc, char** ar
     if (argc != 3) return UsageError("--install takes exactly one directory");
     return InstallAppletLinks(applets, argv[2]);
   }
-  if (!first.empty() && first[0] == '-') return UsageError(absl::StrCat("unknown option '", first, "'"));
+  if (!first.empty() && first[0] == '-') return UsageError(absl::StrCat("unknown option '", absl::CHexEscape(first), "'"));
   const Applet* applet = FindApplet(applets, first);
   if (applet == nullptr) return UnknownApplet(applets, first);
   return applet->main(argc - 1, argv + 1);

@@ -103,10 +103,10 @@ int RunMain(int argc, char** argv) {
   const SpawnResult spawned = Spawn(request);
   int status;
   if (spawned.fork_error != 0) {
-    status = Fail(kExitOsError, absl::StrCat("cannot start ", path, ": ", strerror(spawned.fork_error)));
+    status = Fail(kExitOsError, absl::StrCat("cannot start ", absl::CHexEscape(path), ": ", strerror(spawned.fork_error)));
   } else if (spawned.exec_error != 0) {
     status = Fail(ExitCodeForExecError(spawned.exec_error),
-                  absl::StrCat("cannot execute ", path, ": ", strerror(spawned.exec_error)));
+                  absl::StrCat("cannot execute ", absl::CHexEscape(path), ": ", strerror(spawned.exec_error)));
   } else {
     // Hold no directory while phantun runs: the working directory stays phantun's alone.
     if (chdir("/") != 0) {

@@ -22,8 +22,9 @@ bool IsForwardable(int signo);
 
 // `code` and `sender` are the siginfo si_code and si_pid; `self` is the runtime's own pid. The
 // kernel reports SIGPIPE and SIGXFSZ caused by the runtime's own writes as SI_USER from itself:
-// those are not meant for phantun. Everything else that reaches the runtime was sent to it
-// (kill(2), sigqueue(3), a terminal, the container engine) and is forwarded.
+// those two are not meant for phantun. Everything else that reaches the runtime was sent to it
+// (kill(2), sigqueue(3), a terminal, the container engine, or the process itself before it
+// became phantun-run) and is forwarded.
 SignalAction ClassifySignal(int signo, int code, pid_t sender, pid_t self);
 
 }  // namespace phantun_runtime

@@ -44,6 +44,12 @@ TEST(ClassifySignal, SignalsCausedByTheRuntimeItselfStayHere) {
   EXPECT_EQ(ClassifySignal(SIGXFSZ, SI_USER, kSelf, kSelf), SignalAction::kIgnore);
 }
 
+TEST(ClassifySignal, OtherSignalsTheProcessSentItselfAreStillForwarded) {
+  // e.g. a launcher that did kill(getpid(), SIGTERM) just before exec'ing phantun-run
+  EXPECT_EQ(ClassifySignal(SIGTERM, SI_USER, kSelf, kSelf), SignalAction::kForward);
+  EXPECT_EQ(ClassifySignal(SIGUSR1, SI_USER, kSelf, kSelf), SignalAction::kForward);
+}
+
 TEST(ClassifySignal, UncatchableSignalsAreNeverForwarded) {
   EXPECT_EQ(ClassifySignal(SIGKILL, SI_USER, kOther, kSelf), SignalAction::kIgnore);
   EXPECT_EQ(ClassifySignal(SIGSTOP, SI_USER, kOther, kSelf), SignalAction::kIgnore);
