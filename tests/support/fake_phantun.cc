@@ -12,7 +12,8 @@
 //                       "never": until killed. Unset: exit right after "ready".
 //   FAKE_DEFAULT=SIGNO  leave SIGNO unblocked with its default action (upstream phantun installs no
 //                       SIGTERM handler: FAKE_DEFAULT=15 dies of SIGTERM just like it)
-//   FAKE_CRASH=segv     after the record, store through a null pointer (a real SIGSEGV)
+//   FAKE_CRASH=segv     after "ready", store through a null pointer (a real SIGSEGV); after it, so
+//                       that a test sees the whole record of a phantun that then crashes
 //   FAKE_ORPHANS=N      double-fork N grandchildren, which become orphans; each one blocks reading
 //   FAKE_ORPHAN_FD=N    FAKE_ORPHAN_FD and exits at end of file, so all exit together when the test
 //                       closes the pipe's write end
@@ -26,11 +27,15 @@
 //     mask HEX          the initial signal mask, 64 bits (bit N-1 = signal N)
 //     ignored N N ...   the signals whose disposition is SIG_IGN
 //     pid N / ppid N / pgid N / cwd HEX / exe HEX
+//     iface HEX         with IFACE_FILE set: the file's exact bytes, read by the fake once it
+//     iface-error N     runs (what a reader of the interface-name handoff sees), or the errno of
+//                       the failed open or read
 //   ready               all signals but FAKE_DEFAULT are blocked and read from a signalfd
 //   signal N            every signal received
 //   exit N              just before exiting
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -91,6 +96,9 @@ struct StartState {
   uint64_t mask = 0;
   std::vector<int> ignored;
   std::vector<std::pair<int, std::string>> fds;
+  bool has_iface = false;  // IFACE_FILE set and not empty
+  std::string iface;       // its content
+  int iface_error = 0;     // or why it could not be read
 };
 
 std::string LinkTarget(const std::string& path) {
@@ -117,6 +125,28 @@ StartState ReadStartState() {
   return state;
 }
 
+// Reads IFACE_FILE the way a reader of the handoff would, after the descriptor listing so that
+// its own descriptor is not in the record. O_NONBLOCK: a FIFO there must not hang the fake.
+void ReadInterfaceFile(StartState* state) {
+  const char* path = getenv("IFACE_FILE");
+  if (path == nullptr || path[0] == '\0') return;
+  state->has_iface = true;
+  const int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+  if (fd < 0) {
+    state->iface_error = errno;
+    return;
+  }
+  for (;;) {
+    char chunk[4096];
+    const ssize_t n = read(fd, chunk, sizeof chunk);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) state->iface_error = errno;
+    if (n <= 0) break;
+    state->iface.append(chunk, static_cast<size_t>(n));
+  }
+  close(fd);
+}
+
 void EmitRecord(int argc, char** argv, const StartState& state) {
   for (int i = 0; i < argc; ++i) Emit("arg " + HexEncode(argv[i]));
   for (char** entry = environ; *entry != nullptr; ++entry) Emit("env " + HexEncode(*entry));
@@ -133,6 +163,8 @@ void EmitRecord(int argc, char** argv, const StartState& state) {
   char cwd[PATH_MAX];
   Emit("cwd " + HexEncode(getcwd(cwd, sizeof cwd) != nullptr ? cwd : ""));
   Emit("exe " + HexEncode(LinkTarget("/proc/self/exe")));
+  if (state.has_iface && state.iface_error != 0) Emit("iface-error " + std::to_string(state.iface_error));
+  if (state.has_iface && state.iface_error == 0) Emit("iface " + HexEncode(state.iface));
 }
 
 [[noreturn]] void Crash() {
@@ -175,7 +207,8 @@ void StartOrphans(long count, int hold_fd) {
 
 int main(int argc, char** argv) {
   g_event_fd = static_cast<int>(EnvNumber("FAKE_EVENT_FD", -1));
-  const StartState state = ReadStartState();
+  StartState state = ReadStartState();
+  ReadInterfaceFile(&state);
   // Deaths on purpose (FAKE_CRASH, FAKE_DEFAULT=3) leave no core file behind.
   const rlimit no_core = {0, 0};
   setrlimit(RLIMIT_CORE, &no_core);
@@ -201,8 +234,8 @@ int main(int argc, char** argv) {
   EmitRecord(argc, argv, state);
   if (const char* text = getenv("FAKE_STDOUT")) WriteAll(STDOUT_FILENO, text);
   if (const char* text = getenv("FAKE_STDERR")) WriteAll(STDERR_FILENO, text);
-  if (const char* crash = getenv("FAKE_CRASH"); crash != nullptr && strcmp(crash, "segv") == 0) Crash();
   Emit("ready");
+  if (const char* crash = getenv("FAKE_CRASH"); crash != nullptr && strcmp(crash, "segv") == 0) Crash();
 
   const int status = static_cast<int>(EnvNumber("FAKE_EXIT", 0));
   const char* exit_on = getenv("FAKE_EXIT_ON");

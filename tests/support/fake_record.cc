@@ -28,8 +28,9 @@ std::vector<int> Numbers(const std::string& text) {
 // Applies one record line; false for a line that does not belong to a record.
 bool Apply(const std::string& key, const std::string& rest, FakeRecord* record) {
   std::string bytes;
-  if (key == "arg" || key == "env" || key == "cwd" || key == "exe") {
+  if (key == "arg" || key == "env" || key == "cwd" || key == "exe" || key == "iface") {
     if (!HexDecode(rest, &bytes)) return false;
+    if (key == "iface") record->iface = bytes;
     if (key == "arg") record->argv.push_back(bytes);
     if (key == "env") record->env.push_back(bytes);
     if (key == "cwd") record->cwd = bytes;
@@ -48,6 +49,10 @@ bool Apply(const std::string& key, const std::string& rest, FakeRecord* record) 
   }
   if (key == "ignored") {
     for (int signo : Numbers(rest)) record->ignored.insert(signo);
+    return true;
+  }
+  if (key == "iface-error") {
+    record->iface_error = atoi(rest.c_str());
     return true;
   }
   if (key == "pid" || key == "ppid" || key == "pgid" || key == "orphan") {

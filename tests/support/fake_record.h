@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -28,6 +29,8 @@ struct FakeRecord {
   std::string cwd;
   std::string exe;
   std::vector<pid_t> orphans;      // the grandchildren started with FAKE_ORPHANS
+  std::optional<std::string> iface;  // with IFACE_FILE set: its content when the fake started
+  int iface_error = 0;               // or the errno of reading it
 };
 
 // Reads event lines up to and including "ready". False with *error saying why (end of events,

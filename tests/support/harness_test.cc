@@ -49,7 +49,8 @@ TEST(FakeRecordTest, DecodesEveryLine) {
       "arg " + HexEncode("phantun_client") + "\narg " + HexEncode("") + "\narg " + HexEncode("a\nb") +
       "\nenv " + HexEncode("MODE=client") + "\nfd 0 " + HexEncode("pipe:[1]") +
       "\nmask 0000000000000201\nignored 1 13\npid 7\nppid 1\npgid 7\ncwd " + HexEncode("/x") +
-      "\nexe " + HexEncode("/d/phantun_client") + "\norphan 9\norphans-ready\nready\nsignal 15\n");
+      "\nexe " + HexEncode("/d/phantun_client") + "\niface " + HexEncode("tun\n0") +
+      "\norphan 9\norphans-ready\nready\nsignal 15\n");
   FakeRecord record;
   std::string error;
   ASSERT_TRUE(ReadFakeRecord(events, Deadline::Guard(), &record, &error)) << error;
@@ -63,8 +64,19 @@ TEST(FakeRecordTest, DecodesEveryLine) {
   EXPECT_EQ(record.pgid, 7);
   EXPECT_EQ(record.cwd, "/x");
   EXPECT_EQ(record.exe, "/d/phantun_client");
+  EXPECT_EQ(record.iface, "tun\n0");
+  EXPECT_EQ(record.iface_error, 0);
   EXPECT_EQ(record.orphans, std::vector<pid_t>{9});
   EXPECT_EQ(events.Next(Deadline::Guard()), "signal 15");  // events after "ready" stay unread
+}
+
+TEST(FakeRecordTest, DecodesAnInterfaceFileThatCouldNotBeRead) {
+  LineReader events = ReaderOf("iface-error 2\nready\n");
+  FakeRecord record;
+  std::string error;
+  ASSERT_TRUE(ReadFakeRecord(events, Deadline::Guard(), &record, &error)) << error;
+  EXPECT_EQ(record.iface, std::nullopt);
+  EXPECT_EQ(record.iface_error, 2);
 }
 
 TEST(FakeRecordTest, ReportsEventsThatEndBeforeReady) {

@@ -8,6 +8,7 @@ namespace phantun_test {
 InstallDir::InstallDir() {
   CopyFile(RuntimeBinary(), runtime(), 0755);
   MakeSymlink("phantun-runtime", run_link());
+  MakeSymlink("phantun-runtime", iface_write_link());
   CopyFile(FakePhantunBinary(), client(), 0755);
   CopyFile(FakePhantunBinary(), server(), 0755);
 }

@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -61,9 +62,31 @@ void PlaceDescriptors(const std::map<int, int>& fds) {
   if (syscall(SYS_close_range, first, ~0U, 0) != 0) ChildFail("close_range");
 }
 
+void EnterMountNamespace(const std::string& ns_path) {
+  const int fd = open(ns_path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) ChildFail("open mount namespace");
+  if (setns(fd, CLONE_NEWNS) != 0) ChildFail("setns(CLONE_NEWNS)");
+  close(fd);
+}
+
+// Limits and privileges: inherited through execve, so set here rather than in the runtime.
+void SetLimits(const LaunchSpec& spec) {
+  if (spec.umask) umask(*spec.umask);
+  if (spec.file_size_limit) {
+    const rlimit limit = {*spec.file_size_limit, *spec.file_size_limit};
+    if (setrlimit(RLIMIT_FSIZE, &limit) != 0) ChildFail("setrlimit(RLIMIT_FSIZE)");
+  }
+  for (int capability : spec.dropped_capabilities) {
+    if (prctl(PR_CAPBSET_DROP, capability, 0, 0, 0) != 0) ChildFail("PR_CAPBSET_DROP");
+  }
+}
+
 [[noreturn]] void SetUpAndExec(const LaunchSpec& spec, char* const* argv, char* const* envp) {
   PlaceDescriptors(spec.fds);
+  // setns() moves the working directory to the namespace's root: the start directory comes after.
+  if (!spec.mount_namespace.empty()) EnterMountNamespace(spec.mount_namespace);
   if (!spec.cwd.empty() && chdir(spec.cwd.c_str()) != 0) ChildFail("chdir");
+  SetLimits(spec);
   for (int signo = 1; signo <= kMaxSignal; ++signo) {
     if (signo != SIGKILL && signo != SIGSTOP && !SetIgnored(signo, false)) ChildFail("reset disposition");
   }

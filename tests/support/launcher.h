@@ -2,6 +2,7 @@
 #define PHANTUN_TESTS_SUPPORT_LAUNCHER_H_
 
 #include <stdint.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 
 #include <map>
@@ -29,6 +30,13 @@ struct LaunchSpec {
                                   // in the new program: pending signals survive execve)
   bool pending_via_kill = false;  // send it with kill(getpid()) instead of tgkill (raise)
   bool new_pid_namespace = false; // start as PID 1 of a new PID namespace (needs root)
+  std::string mount_namespace;    // a /proc/<pid>/ns/mnt to enter first (see mount_namespace.h);
+                                  // empty: the test's own. The start directory is then looked up there
+  std::optional<mode_t> umask;    // the umask at execve; unset: the test's own
+  std::optional<rlim_t> file_size_limit;   // RLIMIT_FSIZE, soft and hard; unset: the test's own
+  std::vector<int> dropped_capabilities;   // taken out of the bounding set, so that a process started
+                                           // as root runs without them (CAP_DAC_OVERRIDE: permissions
+                                           // then apply to root too)
 };
 
 // A started process. Destruction kills it and all of its descendants, and reaps them.
