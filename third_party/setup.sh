@@ -29,6 +29,10 @@ apt_packages=(
   g++                                                               # host compiler for the sanitizer config
   ca-certificates unzip file binutils                               # fetching and inspecting artifacts
   iproute2 nftables iptables util-linux libcap2-bin strace          # tests: namespaces, NAT, capabilities
+  clang-14 libclang-rt-14-dev                                       # tests/doctor/fuzz.sh: libFuzzer, ASan, UBSan
+  qemu-user-static                                                  # tests/emulated: every architecture's binary under qemu-user
+  tini dumb-init catatonit hyperfine valgrind python3               # tests/bench: the peers, timing, instruction counts, report
+  podman runc python3-yaml                                          # tests/image: the image (podman, runc), deploy examples
 )
 missing=()
 for p in "${apt_packages[@]}"; do
