@@ -1,6 +1,8 @@
 #ifndef PHANTUN_RUNTIME_SELF_EXE_H_
 #define PHANTUN_RUNTIME_SELF_EXE_H_
 
+#include <stddef.h>
+
 #include <string>
 
 namespace phantun_runtime {
@@ -9,6 +11,10 @@ namespace phantun_runtime {
 // every symbolic link, so an applet link leads to the real phantun-runtime file). On failure returns
 // false and leaves errno set.
 bool OwnExecutablePath(std::string* path);
+
+// Writes "<directory of the running executable>/<name>" into `out` (NUL-terminated) without
+// touching the heap: this is on phantun-run's launch path. False with errno set on failure.
+bool PathBesideOwnExecutable(const char* name, char* out, size_t size);
 
 // Everything before the last '/' of `path` ("/" for a file in the root directory).
 std::string DirectoryOf(const std::string& path);

@@ -70,9 +70,30 @@ constexpr long kAlwaysDenied[] = {
     SYS_setxattr, SYS_lsetxattr, SYS_fsetxattr, SYS_removexattr, SYS_lremovexattr, SYS_fremovexattr,
     SYS_fallocate, SYS_mount, SYS_umount2, SYS_init_module, SYS_finit_module, SYS_delete_module,
     SYS_ioctl, SYS_setsockopt, SYS_kill, SYS_reboot, SYS_swapon, SYS_swapoff, SYS_sethostname,
-    SYS_setdomainname, SYS_settimeofday, SYS_clock_settime, SYS_adjtimex, SYS_acct, SYS_bpf, SYS_unshare,
-    SYS_setns, SYS_ptrace, SYS_process_vm_writev, SYS_sendfile, SYS_splice, SYS_vmsplice, SYS_pwrite64,
-    SYS_pwritev,
+    SYS_setdomainname, SYS_acct, SYS_bpf, SYS_unshare, SYS_setns, SYS_ptrace, SYS_process_vm_writev,
+    SYS_sendfile, SYS_splice, SYS_vmsplice, SYS_pwrite64, SYS_pwritev,
+// Clock setters: 32-bit targets with a 64-bit time_t know only some of these names.
+#ifdef SYS_settimeofday
+    SYS_settimeofday,
+#endif
+#ifdef SYS_clock_settime
+    SYS_clock_settime,
+#endif
+#ifdef SYS_clock_settime64
+    SYS_clock_settime64,
+#endif
+#ifdef SYS_adjtimex
+    SYS_adjtimex,
+#endif
+#ifdef SYS_clock_adjtime
+    SYS_clock_adjtime,
+#endif
+#ifdef SYS_clock_adjtime64
+    SYS_clock_adjtime64,
+#endif
+#ifdef SYS_sendfile64
+    SYS_sendfile64,
+#endif
 #ifdef SYS__sysctl
     SYS__sysctl,
 #endif

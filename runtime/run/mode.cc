@@ -1,13 +1,15 @@
 #include "runtime/run/mode.h"
 
+#include <string_view>
+
 namespace phantun_runtime {
 
-std::optional<std::string_view> ProgramForMode(const char* mode) {
-  if (mode == nullptr) return std::nullopt;
+const char* ProgramForMode(const char* mode) {
+  if (mode == nullptr) return nullptr;
   const std::string_view value = mode;
   if (value == "client") return "phantun_client";
   if (value == "server") return "phantun_server";
-  return std::nullopt;
+  return nullptr;
 }
 
 }  // namespace phantun_runtime

@@ -1,13 +1,13 @@
 #include "runtime/run/run_main.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
 #include <string>
-#include <vector>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
@@ -16,6 +16,7 @@
 #include "runtime/handoff/handoff_config.h"
 #include "runtime/handoff/iface_file.h"
 #include "runtime/run/exit_status.h"
+#include "runtime/run/launch_environment.h"
 #include "runtime/run/mode.h"
 #include "runtime/run/signal_mask.h"
 #include "runtime/run/spawn.h"
@@ -29,9 +30,15 @@ namespace {
 
 constexpr char kPrefix[] = "phantun-run";
 
+// Messages are built only on the way out: the successful launch path touches no heap.
 int Fail(int status, std::string_view message) {
   PrintError(kPrefix, message);
   return status;
+}
+
+std::string ModeProblem(const char* mode) {
+  return absl::StrCat(mode == nullptr ? "MODE is not set" : absl::StrCat("MODE='", absl::CHexEscape(mode), "' is not valid"),
+                      ": expected MODE=client or MODE=server (case-sensitive); phantun not started");
 }
 
 // With SIGCHLD ignored the kernel would reap phantun itself and its status would be lost, so the
@@ -59,21 +66,16 @@ int RunMain(int argc, char** argv) {
   }
 
   // Every check comes before anything is written or started.
-  const char* mode = getenv("MODE");
-  const std::optional<std::string_view> program = ProgramForMode(mode);
-  if (!program) {
-    return Fail(kExitUsage,
-                absl::StrCat(mode == nullptr ? "MODE is not set" : absl::StrCat("MODE='", absl::CHexEscape(mode), "' is not valid"),
-                             ": expected MODE=client or MODE=server (case-sensitive); phantun not started"));
-  }
-  const HandoffConfig handoff = ReadHandoffConfig(getenv("IFACE_NAME"), getenv("IFACE_FILE"));
+  const LaunchEnvironment env = ReadLaunchEnvironment(environ);
+  const char* program = ProgramForMode(env.mode);
+  if (program == nullptr) return Fail(kExitUsage, ModeProblem(env.mode));
+  const HandoffConfig handoff = ReadHandoffConfig(env.iface_name, env.iface_file);
   if (!handoff.error.empty()) return Fail(kExitConfig, absl::StrCat(handoff.error, "; phantun not started"));
 
-  std::string executable;
-  if (!OwnExecutablePath(&executable)) {
+  char path[PATH_MAX];
+  if (!PathBesideOwnExecutable(program, path, sizeof path)) {
     return Fail(kExitNotFound, absl::StrCat("cannot locate phantun: reading /proc/self/exe failed: ", strerror(errno)));
   }
-  const std::string path = absl::StrCat(DirectoryOf(executable), "/", *program);
 
   // A PID 1 reaps orphans by nature; anywhere else the runtime asks the kernel for them.
   if (getpid() != 1) prctl(PR_SET_CHILD_SUBREAPER, 1);
@@ -83,22 +85,17 @@ int RunMain(int argc, char** argv) {
   const int signal_fd = OpenSignalFdForAllSignals();
   if (signal_fd < 0) return Fail(kExitOsError, absl::StrCat("cannot create a signalfd: ", strerror(errno)));
 
-  // phantun's argv: its own name, then every argument exactly as the runtime received it.
-  std::vector<char*> phantun_argv;
-  phantun_argv.reserve(static_cast<size_t>(argc) + 1);
-  std::string name(*program);
-  phantun_argv.push_back(name.data());
-  for (int i = 1; i < argc; ++i) phantun_argv.push_back(argv[i]);
-  phantun_argv.push_back(nullptr);
-
   InterfaceFile iface_file;
   std::string error;
   if (handoff.enabled && !iface_file.Write(handoff.path, handoff.name, &error)) {
     return Fail(kExitCantCreate, absl::StrCat(error, "; phantun not started"));
   }
 
-  request.path = path.c_str();
-  request.argv = phantun_argv.data();
+  // phantun's argv is the runtime's own, argv[0] aside: every argument reaches it exactly as the
+  // runtime received it, in order, without a copy (argv[argc] is already the terminating null).
+  argv[0] = const_cast<char*>(program);
+  request.path = path;
+  request.argv = argv;
   request.envp = environ;
   const SpawnResult spawned = Spawn(request);
   int status;
