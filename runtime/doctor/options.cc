@@ -32,6 +32,7 @@ const char kDoctorHelp[] =
     "Output:\n"
     "  --json                machine-readable report (schema \"phantun-doctor/1\", see docs)\n"
     "  -q, --quiet           only the checks that failed\n"
+    "  --list-checks         print every check id the doctor can report, one a line\n"
     "  NO_COLOR              set and non-empty: no colour even on a terminal\n"
     "\n"
     "Exit status: 0 nothing failed, 1 at least one check failed, 64 usage error.\n";
