@@ -439,7 +439,7 @@ size_row() { # kind name arch path [note]
   chmod u+w "$WORK/strip.tmp"
   if strip --strip-all "$WORK/strip.tmp" 2>/dev/null; then stripped=$(stat -c %s "$WORK/strip.tmp"); else stripped=""; fi
   rm -f "$WORK/strip.tmp"
-  if readelf -lW "$path" | grep -q 'INTERP'; then linkage=dynamic; else linkage=static; fi
+  if readelf -lW "$path" | grep -c 'INTERP' >/dev/null; then linkage=dynamic; else linkage=static; fi
   machine=$(readelf -h "$path" | sed -n 's/^ *Machine: *//p')
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$kind" "$name" "${arch:-$machine}" "$path" "$bytes" "$stripped" "$linkage" "$machine" >>"$WORK/sizes.tsv"
 }
