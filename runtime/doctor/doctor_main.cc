@@ -1,5 +1,6 @@
 #include "runtime/doctor/doctor_main.h"
 
+#include <linux/netlink.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -12,11 +13,16 @@
 #include "runtime/doctor/finding.h"
 #include "runtime/doctor/host.h"
 #include "runtime/doctor/interface_checks.h"
+#include "runtime/doctor/links.h"
+#include "runtime/doctor/netfilter/host_netfilter.h"
+#include "runtime/doctor/netfilter_checks.h"
+#include "runtime/doctor/netlink/socket.h"
 #include "runtime/doctor/network_checks.h"
 #include "runtime/doctor/options.h"
 #include "runtime/doctor/privilege_checks.h"
 #include "runtime/doctor/read_only_guard.h"
 #include "runtime/doctor/render.h"
+#include "runtime/doctor/tun_addresses.h"
 #include "runtime/doctor/tun_probe.h"
 #include "runtime/exit_codes.h"
 
@@ -63,7 +69,17 @@ int DoctorMain(int argc, char** argv) {
   doctor::CheckPrivileges(context.process, &report);
   doctor::CheckNamespace(context, &report);
   doctor::CheckForwarding(context, &report);
+  doctor::CheckNetfilter(context, netfilter::ReadHostNetfilter(), &report);
   doctor::CheckTunInterface(context, &report);
+  netlink::Socket rtnetlink;
+  const netlink::Status opened = rtnetlink.Open(NETLINK_ROUTE);
+  doctor::InterfaceAddresses addresses;
+  if (opened.ok()) {
+    addresses = doctor::ReadIpv4Addresses(rtnetlink, doctor::ReadLink(host, context.tun).ifindex);
+  } else {
+    addresses.error = opened.message;
+  }
+  doctor::CheckTunAddresses(context, addresses, &report);
 
   PrintText(STDOUT_FILENO, options.json ? doctor::RenderJson(context, report, options.quiet)
                                         : doctor::RenderText(context, report, options.quiet, colour));

@@ -1,7 +1,5 @@
 #include "runtime/doctor/netfilter/evaluate.h"
 
-#include <string.h>
-
 namespace phantun_runtime::netfilter {
 namespace {
 

@@ -139,7 +139,7 @@ class Renderer {
         }
         // "tcp dport 22" implies "meta l4proto tcp".
         if (condition.op == Op::kEq && HasField(rule_, Field::kSport, Field::kDport)) return;
-        Add(absl::StrCat(table_family == Family::kIpv4 ? "ip protocol " : "meta l4proto ", NftOp(condition.op), name));
+        Add(absl::StrCat("meta l4proto ", NftOp(condition.op), name));
         return;
       }
       case Field::kSaddr:
@@ -272,6 +272,27 @@ std::string CtStateNames(uint32_t bits, bool upper_case) {
   }
   if (rest != 0 || text.empty()) absl::StrAppend(&text, text.empty() ? "" : ",", "0x", absl::Hex(rest));
   return upper_case ? absl::AsciiStrToUpper(text) : text;
+}
+
+std::string RenderRuleset(const Ruleset& ruleset) {
+  std::string text;
+  for (const Table& table : ruleset.tables) {
+    absl::StrAppend(&text, SourceName(table.source), " ", FamilyName(table.family), " ", table.name,
+                    table.dormant ? " (dormant)" : "", "\n");
+    for (const Chain& chain : table.chains) {
+      absl::StrAppend(&text, "  chain ", chain.name);
+      if (chain.base) {
+        absl::StrAppend(&text, " (", chain.type.empty() ? "" : absl::StrCat(chain.type, ", "), "hook ",
+                        HookName(chain.hook), ", priority ", chain.priority, ", policy ", ActionName(chain.policy),
+                        ")");
+      }
+      absl::StrAppend(&text, "\n");
+      for (const Rule& rule : chain.rules) {
+        absl::StrAppend(&text, "    ", rule.text, rule.uncertain ? "  [uncertain]" : "", "\n");
+      }
+    }
+  }
+  return text;
 }
 
 std::string RenderNftRule(const Rule& rule, Family table_family) {

@@ -7,10 +7,16 @@
 // Byte offsets of the x_tables structures that IPT_SO_GET_INFO / IPT_SO_GET_ENTRIES (and the IP6T_
 // twins) return, and of the match/target payloads the doctor decodes. The parsers read fields at
 // these offsets with memcpy instead of casting the kernel's bytes to structs, so a truncated or
-// hostile blob can never be read out of bounds or misaligned. The layout is the kernel's native
-// one for 64-bit Linux (x86_64 and aarch64 alike); tests/doctor/netfilter/xt_layout_test.cc checks
-// every number against the kernel's own headers.
+// hostile blob can never be read out of bounds or misaligned. The layout is the one of the ABI the
+// binary is built for (a 32-bit binary on a 64-bit kernel gets that layout through the kernel's
+// x_tables compat layer); tests/doctor/netfilter/xt_table_test.cc checks every number against the
+// kernel's own headers.
 namespace phantun_runtime::netfilter::xt_layout {
+
+// getsockopt option names: IPT_SO_GET_INFO / IPT_SO_GET_ENTRIES at level IPPROTO_IP, and
+// IP6T_SO_GET_INFO / IP6T_SO_GET_ENTRIES (the same numbers) at level IPPROTO_IPV6.
+inline constexpr int kSoGetInfo = 64;
+inline constexpr int kSoGetEntries = 65;
 
 // struct ipt_getinfo (== struct ip6t_getinfo)
 inline constexpr size_t kInfoSize = 84;
@@ -22,41 +28,82 @@ inline constexpr size_t kInfoNumEntries = 76;
 inline constexpr size_t kInfoEntriesSize = 80;
 inline constexpr int kHooks = 5;  // NF_INET_NUMHOOKS
 
-// struct ipt_get_entries (== ip6t_get_entries): name, size, then the entries at 8-byte alignment.
-inline constexpr size_t kGetEntriesHeaderSize = 40;
+// The entries hold 64-bit counters, so their layout depends on the ABI's alignment of uint64_t
+// (8 on x86_64, aarch64, armv7 and mips; 4 on i686): these mirrors of the kernel's structs, with
+// the same member types, let the compiler work the offsets out for whichever target it builds.
+// They are never used to access the kernel's bytes.
+struct Counters {
+  uint64_t packets;
+  uint64_t bytes;
+};
+struct Ipv4Match {  // struct ipt_ip
+  uint32_t source, destination, source_mask, destination_mask;
+  char in_interface[16], out_interface[16];
+  uint8_t in_interface_mask[16], out_interface_mask[16];
+  uint16_t protocol;
+  uint8_t flags, invert_flags;
+};
+struct Ipv4Entry {  // struct ipt_entry
+  Ipv4Match ip;
+  uint32_t nfcache;
+  uint16_t target_offset, next_offset;
+  uint32_t comefrom;
+  Counters counters;
+};
+struct Ipv6Address {  // struct in6_addr
+  uint32_t words[4];
+};
+struct Ipv6Match {  // struct ip6t_ip6
+  Ipv6Address source, destination, source_mask, destination_mask;
+  char in_interface[16], out_interface[16];
+  uint8_t in_interface_mask[16], out_interface_mask[16];
+  uint16_t protocol;
+  uint8_t tos, flags, invert_flags;
+};
+struct Ipv6Entry {  // struct ip6t_entry
+  Ipv6Match ipv6;
+  uint32_t nfcache;
+  uint16_t target_offset, next_offset;
+  uint32_t comefrom;
+  Counters counters;
+};
+
+// struct ipt_get_entries (== ip6t_get_entries): name, size, then the entries at their alignment.
 inline constexpr size_t kGetEntriesSize = 32;
+inline constexpr size_t kGetEntriesHeaderSize = (36 + alignof(Ipv4Entry) - 1) / alignof(Ipv4Entry) * alignof(Ipv4Entry);
+static_assert(alignof(Ipv4Entry) == alignof(Ipv6Entry));
 
 // struct ipt_entry: struct ipt_ip, nfcache, target_offset, next_offset, comefrom, counters.
-inline constexpr size_t kEntry4Size = 112;
-inline constexpr size_t kEntry4Source = 0;
-inline constexpr size_t kEntry4Destination = 4;
-inline constexpr size_t kEntry4SourceMask = 8;
-inline constexpr size_t kEntry4DestinationMask = 12;
-inline constexpr size_t kEntry4InInterface = 16;
-inline constexpr size_t kEntry4OutInterface = 32;
-inline constexpr size_t kEntry4InInterfaceMask = 48;
-inline constexpr size_t kEntry4OutInterfaceMask = 64;
-inline constexpr size_t kEntry4Protocol = 80;  // u16
-inline constexpr size_t kEntry4Flags = 82;
-inline constexpr size_t kEntry4InvertFlags = 83;
-inline constexpr size_t kEntry4TargetOffset = 88;  // u16
-inline constexpr size_t kEntry4NextOffset = 90;    // u16
+inline constexpr size_t kEntry4Size = sizeof(Ipv4Entry);
+inline constexpr size_t kEntry4Source = offsetof(Ipv4Entry, ip.source);
+inline constexpr size_t kEntry4Destination = offsetof(Ipv4Entry, ip.destination);
+inline constexpr size_t kEntry4SourceMask = offsetof(Ipv4Entry, ip.source_mask);
+inline constexpr size_t kEntry4DestinationMask = offsetof(Ipv4Entry, ip.destination_mask);
+inline constexpr size_t kEntry4InInterface = offsetof(Ipv4Entry, ip.in_interface);
+inline constexpr size_t kEntry4OutInterface = offsetof(Ipv4Entry, ip.out_interface);
+inline constexpr size_t kEntry4InInterfaceMask = offsetof(Ipv4Entry, ip.in_interface_mask);
+inline constexpr size_t kEntry4OutInterfaceMask = offsetof(Ipv4Entry, ip.out_interface_mask);
+inline constexpr size_t kEntry4Protocol = offsetof(Ipv4Entry, ip.protocol);  // u16
+inline constexpr size_t kEntry4Flags = offsetof(Ipv4Entry, ip.flags);
+inline constexpr size_t kEntry4InvertFlags = offsetof(Ipv4Entry, ip.invert_flags);
+inline constexpr size_t kEntry4TargetOffset = offsetof(Ipv4Entry, target_offset);  // u16
+inline constexpr size_t kEntry4NextOffset = offsetof(Ipv4Entry, next_offset);      // u16
 
-// struct ip6t_entry: struct ip6t_ip6 (padded to 136), then as above.
-inline constexpr size_t kEntry6Size = 168;
-inline constexpr size_t kEntry6Source = 0;
-inline constexpr size_t kEntry6Destination = 16;
-inline constexpr size_t kEntry6SourceMask = 32;
-inline constexpr size_t kEntry6DestinationMask = 48;
-inline constexpr size_t kEntry6InInterface = 64;
-inline constexpr size_t kEntry6OutInterface = 80;
-inline constexpr size_t kEntry6InInterfaceMask = 96;
-inline constexpr size_t kEntry6OutInterfaceMask = 112;
-inline constexpr size_t kEntry6Protocol = 128;  // u16
-inline constexpr size_t kEntry6Flags = 131;
-inline constexpr size_t kEntry6InvertFlags = 132;
-inline constexpr size_t kEntry6TargetOffset = 140;
-inline constexpr size_t kEntry6NextOffset = 142;
+// struct ip6t_entry: struct ip6t_ip6, then as above.
+inline constexpr size_t kEntry6Size = sizeof(Ipv6Entry);
+inline constexpr size_t kEntry6Source = offsetof(Ipv6Entry, ipv6.source);
+inline constexpr size_t kEntry6Destination = offsetof(Ipv6Entry, ipv6.destination);
+inline constexpr size_t kEntry6SourceMask = offsetof(Ipv6Entry, ipv6.source_mask);
+inline constexpr size_t kEntry6DestinationMask = offsetof(Ipv6Entry, ipv6.destination_mask);
+inline constexpr size_t kEntry6InInterface = offsetof(Ipv6Entry, ipv6.in_interface);
+inline constexpr size_t kEntry6OutInterface = offsetof(Ipv6Entry, ipv6.out_interface);
+inline constexpr size_t kEntry6InInterfaceMask = offsetof(Ipv6Entry, ipv6.in_interface_mask);
+inline constexpr size_t kEntry6OutInterfaceMask = offsetof(Ipv6Entry, ipv6.out_interface_mask);
+inline constexpr size_t kEntry6Protocol = offsetof(Ipv6Entry, ipv6.protocol);
+inline constexpr size_t kEntry6Flags = offsetof(Ipv6Entry, ipv6.flags);
+inline constexpr size_t kEntry6InvertFlags = offsetof(Ipv6Entry, ipv6.invert_flags);
+inline constexpr size_t kEntry6TargetOffset = offsetof(Ipv6Entry, target_offset);
+inline constexpr size_t kEntry6NextOffset = offsetof(Ipv6Entry, next_offset);
 
 inline constexpr size_t kInterfaceSize = 16;  // IFNAMSIZ
 

@@ -54,7 +54,7 @@ std::string_view ReadString(const Attribute& attribute);
 bool FindAttribute(Bytes attributes, uint16_t type, Attribute* found);
 
 // The attributes of one list, looked up by type: parse once, then ask. Types above `max_type` are
-// skipped (newer kernels add attributes; they are not errors).
+// skipped (newer kernels add attributes; they are not errors); of a repeated type the first counts.
 class AttributeIndex {
  public:
   AttributeIndex(Bytes attributes, uint16_t max_type);

@@ -21,10 +21,12 @@ void DumpReplyReader::FinishWithKernelCode(Bytes payload, bool empty_is_ok) {
   }
   const int32_t code = LoadHost<int32_t>(payload, 0);
   if (code >= 0) return Finish(Status());
+  // Kernel error codes are -1 to -4095; anything below is not one (and -INT32_MIN overflows).
+  if (code < -4095) return Finish(StatusOf(Outcome::kMalformed, "netlink reply: implausible error code"));
   Finish(StatusFromErrno(-code, "netlink dump"));
 }
 
-bool DumpReplyReader::Consume(Bytes datagram) {
+bool DumpReplyReader::Consume(Bytes datagram, MessageCallback on_message) {
   if (done_) return false;
   MessageReader reader(datagram);
   Message message;
@@ -47,7 +49,7 @@ bool DumpReplyReader::Consume(Bytes datagram) {
         }
         return false;
       default:
-        on_message_(message);
+        on_message(message);
     }
   }
   if (reader.malformed()) {

@@ -10,7 +10,8 @@
 
 namespace phantun_runtime::netlink {
 
-// Called once per data message of a dump, in the kernel's order.
+// Called once per data message of a dump, in the kernel's order. The message (and the bytes it
+// points into) is only valid during the call: copy what you keep.
 using MessageCallback = absl::FunctionRef<void(const Message&)>;
 
 // Follows the replies to one dump request, datagram by datagram: hands each data message to the
@@ -20,12 +21,11 @@ using MessageCallback = absl::FunctionRef<void(const Message&)>;
 // are skipped. Pure: the socket feeds it what recvmsg returned, tests feed it captured bytes.
 class DumpReplyReader {
  public:
-  DumpReplyReader(uint32_t sequence, MessageCallback on_message)
-      : sequence_(sequence), on_message_(on_message) {}
+  explicit DumpReplyReader(uint32_t sequence) : sequence_(sequence) {}
 
-  // Consumes one datagram (or captured datagrams laid end to end). Returns true while the dump
-  // needs more.
-  bool Consume(Bytes datagram);
+  // Consumes one datagram (or captured datagrams laid end to end), handing its data messages to
+  // `on_message`. Returns true while the dump needs more.
+  bool Consume(Bytes datagram, MessageCallback on_message);
 
   bool done() const { return done_; }
   // Meaningful once done(). When it is not ok, the messages already handed on are incomplete.
@@ -36,7 +36,6 @@ class DumpReplyReader {
   void FinishWithKernelCode(Bytes payload, bool empty_is_ok);
 
   uint32_t sequence_;
-  MessageCallback on_message_;
   bool done_ = false;
   bool interrupted_ = false;
   Status status_;

@@ -15,8 +15,8 @@ Status ReplayDumper::Dump(uint16_t type, uint8_t family, MessageCallback on_mess
     Message first;
     MessageReader peek(bytes);
     const uint32_t sequence = peek.Next(&first) ? first.sequence : 0;
-    DumpReplyReader reader(sequence, on_message);
-    reader.Consume(bytes);
+    DumpReplyReader reader(sequence);
+    reader.Consume(bytes, on_message);
     if (!reader.done()) return StatusOf(Outcome::kMalformed, "replayed netlink dump: no NLMSG_DONE");
     return reader.status();
   }

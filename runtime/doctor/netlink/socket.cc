@@ -95,13 +95,13 @@ Status Socket::Dump(uint16_t type, uint8_t family, MessageCallback on_message) {
   }
   Status status = Send(bytes);
   if (!status.ok()) return status;
-  DumpReplyReader reader(request.sequence, on_message);
+  DumpReplyReader reader(request.sequence);
   std::vector<uint8_t> datagram;
   while (!reader.done()) {
     status = Receive(&datagram);
     if (!status.ok()) return status;
     if (record_ != nullptr) record_->append(reinterpret_cast<const char*>(datagram.data()), datagram.size());
-    reader.Consume(Bytes(datagram));
+    reader.Consume(Bytes(datagram), on_message);
   }
   return reader.status();
 }

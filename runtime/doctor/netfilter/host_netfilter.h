@@ -1,0 +1,49 @@
+#ifndef PHANTUN_RUNTIME_DOCTOR_NETFILTER_HOST_NETFILTER_H_
+#define PHANTUN_RUNTIME_DOCTOR_NETFILTER_HOST_NETFILTER_H_
+
+#include <string>
+
+#include "runtime/doctor/netfilter/model.h"
+#include "runtime/doctor/netfilter/nft_presence.h"
+#include "runtime/doctor/netfilter/xt_reader.h"
+#include "runtime/doctor/netlink/dumper.h"
+
+namespace phantun_runtime::netfilter {
+
+// How reading one of the three backends went. Only kRead means its rules are in the ruleset; a
+// check that needs a backend in any other state cannot pass.
+enum class BackendState : uint8_t {
+  kRead,
+  kNotInUse,          // not in the kernel, or not loaded (and the doctor will not load it)
+  kPermissionDenied,  // needs CAP_NET_ADMIN: report `skip`
+  kFailed,
+};
+
+struct BackendReport {
+  BackendState state = BackendState::kRead;
+  std::string detail;  // one line for the operator when state != kRead
+};
+
+struct HostNetfilter {
+  Ruleset ruleset;
+  BackendReport nftables;          // native nftables and iptables-nft
+  BackendReport iptables_legacy;   // IPv4 x_tables
+  BackendReport ip6tables_legacy;  // IPv6 x_tables
+};
+
+// Where ReadNetfilter gets its data; tests pass replays.
+struct NetfilterSources {
+  ModuleEvidence modules;
+  netlink::Dumper* nftables = nullptr;  // a NETLINK_NETFILTER dumper; only used when safe to ask
+  XtablesKernel* xtables = nullptr;
+};
+
+HostNetfilter ReadNetfilter(const NetfilterSources& sources);
+
+// This network namespace's netfilter state: module evidence first, a NETLINK_NETFILTER socket only
+// when NftablesSafeToAsk(), legacy tables through LiveXtables.
+HostNetfilter ReadHostNetfilter();
+
+}  // namespace phantun_runtime::netfilter
+
+#endif  // PHANTUN_RUNTIME_DOCTOR_NETFILTER_HOST_NETFILTER_H_

@@ -1,0 +1,68 @@
+#include "runtime/doctor/tun_addresses.h"
+
+#include <arpa/inet.h>
+#include <linux/if_addr.h>
+#include <linux/rtnetlink.h>
+#include <sys/socket.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "runtime/doctor/links.h"
+#include "runtime/doctor/netlink/attribute.h"
+#include "runtime/doctor/netlink/message.h"
+
+namespace phantun_runtime::doctor {
+namespace {
+
+std::string Ipv4Text(netlink::Bytes raw) {
+  if (raw.size() != 4) return "";
+  char text[INET_ADDRSTRLEN];
+  return inet_ntop(AF_INET, raw.data(), text, sizeof text) != nullptr ? std::string(text) : std::string();
+}
+
+}  // namespace
+
+InterfaceAddresses ReadIpv4Addresses(netlink::Dumper& dumper, int ifindex) {
+  InterfaceAddresses addresses;
+  const netlink::Status status = dumper.Dump(RTM_GETADDR, AF_INET, [&](const netlink::Message& message) {
+    if (message.type != RTM_NEWADDR || message.payload.size() < sizeof(ifaddrmsg)) return;
+    ifaddrmsg header;
+    memcpy(&header, message.payload.data(), sizeof header);
+    if (static_cast<int>(header.ifa_index) != ifindex) return;
+    const netlink::AttributeIndex attributes(netlink::AttributesAfterHeader(message.payload, sizeof header), IFA_MAX);
+    addresses.pairs.push_back({Ipv4Text(attributes.Payload(IFA_LOCAL)), Ipv4Text(attributes.Payload(IFA_ADDRESS))});
+  });
+  addresses.read = status.ok();
+  if (!status.ok()) {
+    addresses.pairs.clear();
+    addresses.error = status.message;
+  }
+  return addresses;
+}
+
+void CheckTunAddresses(const Context& context, const InterfaceAddresses& addresses, Report* report) {
+  const Options& options = context.options;
+  if (context.tun.empty() || !ReadLink(context.host, context.tun).exists) {
+    report->Add("tun.addr", Status::kSkip, "no TUN interface to check");
+    return;
+  }
+  if (!addresses.read) {
+    report->Add("tun.addr", Status::kSkip, absl::StrCat("addresses of ", context.tun, " not readable: ", addresses.error));
+    return;
+  }
+  std::vector<std::string> seen;
+  for (const InterfaceAddresses::Pair& pair : addresses.pairs) {
+    if (pair.local == options.tun_local && pair.peer == options.tun_peer) {
+      report->Add("tun.addr", Status::kPass,
+                  absl::StrCat(context.tun, " has ", pair.local, " peer ", pair.peer, " (the addresses the NAT rules must use)"));
+      return;
+    }
+    seen.push_back(pair.local == pair.peer ? pair.local : absl::StrCat(pair.local, " peer ", pair.peer));
+  }
+  report->Add("tun.addr", Status::kWarn,
+              absl::StrCat(context.tun, " has ", seen.empty() ? std::string("no IPv4 address") : absl::StrJoin(seen, ", "),
+                           ", not ", options.tun_local, " peer ", options.tun_peer),
+              "tell the doctor phantun's --tun-local/--tun-peer, or point the NAT rules at the TUN's real peer address");
+}
+
+}  // namespace phantun_runtime::doctor

@@ -1,0 +1,106 @@
+// libFuzzer target: the nf_tables dump decoder (tables, chains, rules and their expressions) and
+// every question asked of what it produced. An input is dump replies laid end to end, each ending
+// in NLMSG_DONE, like a concatenation of the nft_tables.bin, nft_chains.bin and nft_rules.bin
+// captures (fuzz.sh seeds the corpus that way); each reply answers the dump its first message
+// belongs to. Every message is also decoded on its own, so a single capture exercises the
+// expression decoder too.
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netlink.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "runtime/doctor/netfilter/address.h"
+#include "runtime/doctor/netfilter/forward_question.h"
+#include "runtime/doctor/netfilter/nat_questions.h"
+#include "runtime/doctor/netfilter/nft_messages.h"
+#include "runtime/doctor/netfilter/nft_reader.h"
+#include "runtime/doctor/netfilter/render.h"
+#include "runtime/doctor/netfilter/views.h"
+#include "runtime/doctor/netlink/dump_request.h"
+#include "runtime/doctor/netlink/message.h"
+#include "runtime/doctor/netlink/replay_dumper.h"
+
+namespace {
+
+using namespace phantun_runtime;
+using namespace phantun_runtime::netfilter;
+
+volatile size_t sink;
+
+// Splits the input after each NLMSG_DONE into the replies of the dumps.
+std::vector<std::string> SplitReplies(const std::string& input) {
+  std::vector<std::string> replies;
+  netlink::MessageReader reader(netlink::AsBytes(input));
+  netlink::Message message;
+  size_t start = 0;
+  while (reader.Next(&message)) {
+    if (message.type != NLMSG_DONE) continue;
+    const size_t end = static_cast<size_t>(message.payload.data() + message.payload.size() -
+                                           reinterpret_cast<const uint8_t*>(input.data()));
+    const size_t aligned = std::min((end + 3) & ~size_t{3}, input.size());
+    replies.push_back(input.substr(start, aligned - start));
+    start = aligned;
+  }
+  if (start < input.size()) replies.push_back(input.substr(start));
+  return replies;
+}
+
+void DecodeEachMessage(const std::string& input) {
+  netlink::MessageReader reader(netlink::AsBytes(input));
+  netlink::Message message;
+  while (reader.Next(&message)) {
+    Table table;
+    NftChain chain;
+    NftRule rule;
+    if (ParseNftTable(message, &table)) sink = sink + table.name.size();
+    if (ParseNftChain(message, &chain)) sink = sink + chain.chain.name.size();
+    if (ParseNftRule(message, &rule)) sink = sink + RenderNftRule(rule.rule, rule.family).size();
+  }
+}
+
+void AskEverything(const Ruleset& ruleset) {
+  sink = sink + RenderRuleset(ruleset).size();
+  const std::vector<NatRule> nat = CollectNatRules(ruleset);
+  const std::string peer4 = ParseIpAddress("192.168.200.2").value();
+  const std::string peer6 = ParseIpAddress("fcc9::2").value();
+  for (const std::string& peer : {peer4, peer6}) {
+    sink = sink + FindClientMasquerade(nat, {"tun0", peer, "eth0"}).rules.size();
+    sink = sink + FindServerDnat(nat, {"eth0", 4567, peer}).rules.size();
+    sink = sink + FindServerDnat(nat, {"", 4567, peer}).rules.size();
+  }
+  for (Family family : {Family::kIpv4, Family::kIpv6}) {
+    ForwardQuestion question;
+    question.from_iface = "tun0";
+    question.to_iface = "eth0";
+    question.family = family;
+    sink = sink + static_cast<size_t>(CombineForward(AnswerForward(ruleset, question)));
+    question.ct_state = kCtStateNew;
+    question.dport = 4567;
+    question.saddr = family == Family::kIpv4 ? peer4 : peer6;
+    sink = sink + AnswerForward(ruleset, question).size();
+  }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  const std::string input(reinterpret_cast<const char*>(data), size);
+  DecodeEachMessage(input);
+  netlink::ReplayDumper dumper;
+  for (const std::string& reply : SplitReplies(input)) {
+    netlink::MessageReader reader(netlink::AsBytes(reply));
+    netlink::Message first;
+    if (!reader.Next(&first)) continue;
+    // The kernel answers GETTABLE with NEWTABLE and so on: NEW is GET minus one.
+    const uint8_t answered = static_cast<uint8_t>((first.type & 0xff) + 1);
+    dumper.Add(netlink::NftablesType(answered), 0, reply);
+  }
+  Ruleset ruleset;
+  ReadNftables(dumper, &ruleset);
+  AskEverything(ruleset);
+  return 0;
+}

@@ -1,0 +1,58 @@
+// What the doctor's netlink and netfilter code adds to the static binary: built four ways
+// (SIZE_PROBE_LEVEL 0-3) and compared; the default build is static, -Os and stripped:
+//   bazel build //tests/doctor/netfilter:size_probe_{0,1,2,3} && ls -l bazel-bin/tests/doctor/netfilter/size_probe_*
+//   0: nothing but main
+//   1: std::string, std::vector and absl::StrCat, which the multicall binary has anyway
+//   2: 1 + the netlink layer (a link dump with attribute lookup)
+//   3: 2 + the netfilter reader and all three questions
+#include <linux/rtnetlink.h>
+#include <stdio.h>
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+
+#if SIZE_PROBE_LEVEL >= 2
+#include "runtime/doctor/netlink/attribute.h"
+#include "runtime/doctor/netlink/socket.h"
+#endif
+#if SIZE_PROBE_LEVEL >= 3
+#include "runtime/doctor/netfilter/address.h"
+#include "runtime/doctor/netfilter/forward_question.h"
+#include "runtime/doctor/netfilter/host_netfilter.h"
+#include "runtime/doctor/netfilter/nat_questions.h"
+#include "runtime/doctor/netfilter/render.h"
+#include "runtime/doctor/netfilter/views.h"
+#endif
+
+int main(int argc, char** argv) {
+#if SIZE_PROBE_LEVEL >= 1
+  std::vector<std::string> words(argv, argv + argc);
+  std::string text = absl::StrCat(words.size(), " ", words.empty() ? "" : words[0], "\n");
+#endif
+#if SIZE_PROBE_LEVEL >= 2
+  using namespace phantun_runtime;
+  netlink::DumpOnce(NETLINK_ROUTE, RTM_GETLINK, 0, [&](const netlink::Message& message) {
+    const netlink::AttributeIndex attributes(netlink::AttributesAfterHeader(message.payload, 16), IFLA_MAX);
+    text += attributes.String(IFLA_IFNAME).value_or("?");
+  });
+#endif
+#if SIZE_PROBE_LEVEL >= 3
+  using namespace phantun_runtime::netfilter;
+  const HostNetfilter host = ReadHostNetfilter();
+  const std::vector<NatRule> nat = CollectNatRules(host.ruleset);
+  const std::string peer = ParseIpAddress("192.168.200.2").value_or("");
+  text += AnswerName(FindClientMasquerade(nat, {"tun0", peer, "eth0"}).answer);
+  text += AnswerName(FindServerDnat(nat, {"eth0", 4567, peer}).answer);
+  ForwardQuestion question;
+  question.from_iface = "tun0";
+  question.to_iface = "eth0";
+  text += ForwardVerdictName(CombineForward(AnswerForward(host.ruleset, question)));
+  text += RenderRuleset(host.ruleset);
+#endif
+#if SIZE_PROBE_LEVEL >= 1
+  fputs(text.c_str(), stdout);
+#endif
+  return 0;
+}

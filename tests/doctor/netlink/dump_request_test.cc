@@ -1,0 +1,128 @@
+#include "runtime/doctor/netlink/dump_request.h"
+
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/rtnetlink.h>
+
+#include "gtest/gtest.h"
+
+namespace phantun_runtime::netlink {
+namespace {
+
+// Newer than the oldest kernel headers this builds with (Debian 12's are Linux 6.1).
+constexpr uint8_t kGetRuleReset = 25;       // NFT_MSG_GETRULE_RESET, Linux 6.4
+constexpr uint8_t kDestroyTable = 26;       // NFT_MSG_DESTROYTABLE .. DESTROYFLOWTABLE, Linux 6.3
+constexpr uint8_t kDestroyFlowtable = 32;
+constexpr uint8_t kGetSetElementReset = 33;  // NFT_MSG_GETSETELEM_RESET, Linux 6.5
+
+DumpRequest Request(int protocol, uint16_t type, uint16_t flags = kDumpFlags) {
+  DumpRequest request;
+  request.protocol = protocol;
+  request.type = type;
+  request.flags = flags;
+  request.family = 2;
+  request.sequence = 9;
+  return request;
+}
+
+TEST(DumpRequest, BuildsTheAllowListedDumps) {
+  struct Case {
+    int protocol;
+    uint16_t type;
+    size_t size;
+  } cases[] = {
+      {NETLINK_ROUTE, RTM_GETLINK, 16 + 16},      {NETLINK_ROUTE, RTM_GETADDR, 16 + 8},
+      {NETLINK_ROUTE, RTM_GETROUTE, 16 + 12},     {NETLINK_NETFILTER, NftablesType(NFT_MSG_GETTABLE), 16 + 4},
+      {NETLINK_NETFILTER, NftablesType(NFT_MSG_GETCHAIN), 16 + 4},
+      {NETLINK_NETFILTER, NftablesType(NFT_MSG_GETRULE), 16 + 4},
+  };
+  for (const Case& one : cases) {
+    const DumpRequest request = Request(one.protocol, one.type);
+    EXPECT_EQ(DumpRequestProblem(request), "") << one.type;
+    std::vector<uint8_t> bytes;
+    ASSERT_TRUE(BuildDumpRequest(request, &bytes)) << one.type;
+    ASSERT_EQ(bytes.size(), one.size);
+    struct nlmsghdr header;
+    memcpy(&header, bytes.data(), sizeof(header));
+    EXPECT_EQ(header.nlmsg_len, one.size);
+    EXPECT_EQ(header.nlmsg_type, one.type);
+    EXPECT_EQ(header.nlmsg_flags, NLM_F_REQUEST | NLM_F_DUMP);
+    EXPECT_EQ(header.nlmsg_seq, 9u);
+    EXPECT_EQ(bytes[16], 2);  // the family
+    for (size_t i = 17; i < bytes.size(); ++i) EXPECT_EQ(bytes[i], 0) << i;
+    EXPECT_TRUE(IsAllowedDumpMessage(one.protocol, Bytes(bytes)));
+  }
+}
+
+TEST(DumpRequest, RefusesEveryTypeThatChangesState) {
+  const uint16_t netfilter_refused[] = {
+      NftablesType(NFT_MSG_NEWTABLE),    NftablesType(NFT_MSG_DELTABLE),     NftablesType(NFT_MSG_NEWCHAIN),
+      NftablesType(NFT_MSG_DELCHAIN),    NftablesType(NFT_MSG_NEWRULE),      NftablesType(NFT_MSG_DELRULE),
+      NftablesType(NFT_MSG_NEWSET),      NftablesType(NFT_MSG_NEWSETELEM),   NftablesType(NFT_MSG_DELSETELEM),
+      NftablesType(NFT_MSG_NEWOBJ),      NftablesType(NFT_MSG_GETOBJ_RESET), NftablesType(kGetRuleReset),
+      NftablesType(NFT_MSG_NEWFLOWTABLE), NftablesType(NFT_MSG_DELFLOWTABLE), NftablesType(NFT_MSG_NEWGEN),
+      NftablesType(kDestroyTable), NftablesType(kDestroyFlowtable), NftablesType(kGetSetElementReset),
+      // nfnetlink batches wrap NEW/DEL messages.
+      NFNL_MSG_BATCH_BEGIN, NFNL_MSG_BATCH_END,
+      // A GET of another subsystem (ctnetlink's IPCTNL_MSG_CT_GET_CTRZERO zeroes counters).
+      static_cast<uint16_t>((NFNL_SUBSYS_CTNETLINK << 8) | 3),
+      // The right GETs, asked of the wrong protocol number space.
+      RTM_GETLINK,
+  };
+  for (uint16_t type : netfilter_refused) {
+    std::vector<uint8_t> bytes{1, 2, 3};
+    EXPECT_NE(DumpRequestProblem(Request(NETLINK_NETFILTER, type)), "") << type;
+    EXPECT_FALSE(BuildDumpRequest(Request(NETLINK_NETFILTER, type), &bytes)) << type;
+    EXPECT_TRUE(bytes.empty());
+  }
+  const uint16_t route_refused[] = {RTM_NEWLINK, RTM_DELLINK,  RTM_SETLINK, RTM_NEWADDR, RTM_DELADDR, RTM_NEWROUTE,
+                                    RTM_DELROUTE, RTM_NEWNEIGH, RTM_NEWRULE, RTM_DELRULE, RTM_NEWQDISC,
+                                    NftablesType(NFT_MSG_GETRULE)};
+  for (uint16_t type : route_refused) {
+    std::vector<uint8_t> bytes;
+    EXPECT_FALSE(BuildDumpRequest(Request(NETLINK_ROUTE, type), &bytes)) << type;
+  }
+  std::vector<uint8_t> bytes;
+  EXPECT_FALSE(BuildDumpRequest(Request(NETLINK_GENERIC, RTM_GETLINK), &bytes));
+  EXPECT_FALSE(BuildDumpRequest(Request(NETLINK_AUDIT, RTM_GETLINK), &bytes));
+}
+
+TEST(DumpRequest, RefusesAnyOtherFlags) {
+  const uint16_t refused[] = {
+      0,
+      NLM_F_REQUEST,                               // a plain GET, not a dump
+      NLM_F_REQUEST | NLM_F_DUMP | NLM_F_ACK,      // asks for more than a dump
+      NLM_F_REQUEST | NLM_F_DUMP | NLM_F_ECHO,
+      NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL,   // the flags of a NEW
+      NLM_F_REQUEST | NLM_F_ROOT,                  // half of NLM_F_DUMP
+      NLM_F_DUMP,                                  // not even a request
+  };
+  for (uint16_t flags : refused) {
+    std::vector<uint8_t> bytes;
+    EXPECT_FALSE(BuildDumpRequest(Request(NETLINK_ROUTE, RTM_GETLINK, flags), &bytes)) << flags;
+  }
+}
+
+TEST(IsAllowedDumpMessage, ChecksTheBytesThemselves) {
+  std::vector<uint8_t> bytes;
+  ASSERT_TRUE(BuildDumpRequest(Request(NETLINK_NETFILTER, NftablesType(NFT_MSG_GETRULE)), &bytes));
+  EXPECT_TRUE(IsAllowedDumpMessage(NETLINK_NETFILTER, Bytes(bytes)));
+  EXPECT_FALSE(IsAllowedDumpMessage(NETLINK_ROUTE, Bytes(bytes)));  // wrong protocol
+  std::vector<uint8_t> reset = bytes;
+  reset[4] = kGetRuleReset;  // nlmsg_type's low byte
+  EXPECT_FALSE(IsAllowedDumpMessage(NETLINK_NETFILTER, Bytes(reset)));
+  std::vector<uint8_t> ack = bytes;
+  ack[6] |= NLM_F_ACK;
+  EXPECT_FALSE(IsAllowedDumpMessage(NETLINK_NETFILTER, Bytes(ack)));
+  std::vector<uint8_t> two = bytes;
+  two.insert(two.end(), bytes.begin(), bytes.end());  // a second message riding along
+  EXPECT_FALSE(IsAllowedDumpMessage(NETLINK_NETFILTER, Bytes(two)));
+  std::vector<uint8_t> with_attribute = bytes;
+  with_attribute.insert(with_attribute.end(), {8, 0, 1, 0, 'n', 'a', 't', 0});
+  with_attribute[0] = static_cast<uint8_t>(with_attribute.size());
+  EXPECT_FALSE(IsAllowedDumpMessage(NETLINK_NETFILTER, Bytes(with_attribute)));
+  EXPECT_FALSE(IsAllowedDumpMessage(NETLINK_NETFILTER, Bytes(bytes).first(10)));
+}
+
+}  // namespace
+}  // namespace phantun_runtime::netlink
