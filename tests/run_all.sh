@@ -3,6 +3,7 @@
 #   1. third_party/setup.sh  (installs every input; does nothing when all are in place)
 #   2. bazel test //...       (everything, against the shipped static musl binary)
 #   3. the unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer (host compiler)
+#   4. the doctor's parsers under libFuzzer for a bounded time (tests/doctor/fuzz.sh)
 # Exits non-zero on any failure, and when no test case ran at all.
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -35,8 +36,16 @@ run_bazel_test() {
 run_bazel_test //...
 run_bazel_test --config=asan //tests/...
 
+fuzz_status=0
+FUZZ_SECONDS=${FUZZ_SECONDS:-20} bash tests/doctor/fuzz.sh || fuzz_status=$?
+if [ "$fuzz_status" -ne 0 ]; then
+  echo "fuzzing found a crash (see above)" >&2
+  status=1
+  total_failed=$((total_failed + 1))
+fi
+
 echo
-echo "test cases: $((total_cases - total_failed)) passed, $total_failed failed"
+echo "tests: $((total_cases - total_failed)) passed, $total_failed failed"
 if [ "$total_cases" -eq 0 ]; then
   echo "no test case ran" >&2
   exit 1
