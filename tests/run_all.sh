@@ -15,22 +15,22 @@ total_cases=0
 total_failed=0
 status=0
 
-# Counts the GoogleTest cases (and sh_test targets) of the last `bazel test` from its XML logs.
-count_cases() {
-  local logs
-  logs=$(readlink -f bazel-testlogs)
-  local cases failed
-  cases=$(find "$logs" -name test.xml -newer "$stamp" -exec grep -ho '<testcase ' {} + | wc -l)
-  failed=$(find "$logs" -name test.xml -newer "$stamp" -exec grep -ho '<failure' {} + | wc -l)
+# Counts the GoogleTest cases (and sh_test targets) of a configuration from its XML logs; cached
+# results count too, since their logs stay where Bazel left them.
+count_cases() { # bazel flags selecting the configuration
+  local logs cases failed
+  logs=$(bazel info "$@" bazel-testlogs 2>/dev/null)
+  cases=$(find "$logs" -name test.xml -exec grep -ho '<testcase ' {} + | wc -l)
+  failed=$(find "$logs" -name test.xml -exec grep -ho '<failure' {} + | wc -l)
   total_cases=$((total_cases + cases))
   total_failed=$((total_failed + failed))
 }
 
-run_bazel_test() {
-  stamp=$(mktemp)
+run_bazel_test() { # [--config=X] targets...
+  local config=()
+  if [[ "$1" == --config=* ]]; then config=("$1"); fi
   if ! bazel test "$@"; then status=1; fi
-  count_cases
-  rm -f "$stamp"
+  count_cases "${config[@]}"
 }
 
 run_bazel_test //...
