@@ -4,6 +4,9 @@
 #   2. bazel test //...       (everything, against the shipped static musl binary)
 #   3. the unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer (host compiler)
 #   4. the doctor's parsers under libFuzzer for a bounded time (tests/doctor/fuzz.sh)
+#   5. every release architecture's binary under qemu-user (tests/emulated/run_all_arches.sh)
+#   6. two clean builds give bit-identical binaries, for x86_64 and big-endian 32-bit mips
+#      (tests/release/check_reproducible.sh; the release script checks all seven)
 # Exits non-zero on any failure, and when no test case ran at all.
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -36,13 +39,22 @@ run_bazel_test() { # [--config=X] targets...
 run_bazel_test //...
 run_bazel_test --config=asan //tests/...
 
-fuzz_status=0
-FUZZ_SECONDS=${FUZZ_SECONDS:-20} bash tests/doctor/fuzz.sh || fuzz_status=$?
-if [ "$fuzz_status" -ne 0 ]; then
-  echo "fuzzing found a crash (see above)" >&2
-  status=1
-  total_failed=$((total_failed + 1))
-fi
+# Counts a script-driven suite as one test case.
+run_script() { # description, command...
+  local what=$1
+  shift
+  total_cases=$((total_cases + 1))
+  if ! "$@"; then
+    echo "$what failed (see above)" >&2
+    status=1
+    total_failed=$((total_failed + 1))
+  fi
+}
+
+run_script "emulated architectures" bash tests/emulated/run_all_arches.sh
+run_script "reproducibility" bash tests/release/check_reproducible.sh --arch x86_64,mips
+
+FUZZ_SECONDS=${FUZZ_SECONDS:-20} run_script "fuzzing" bash tests/doctor/fuzz.sh
 
 echo
 echo "tests: $((total_cases - total_failed)) passed, $total_failed failed"

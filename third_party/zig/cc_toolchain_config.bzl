@@ -26,7 +26,7 @@ def _flags(actions, flags):
     return flag_set(actions = actions, flag_groups = [flag_group(flags = flags)])
 
 def _impl(ctx):
-    target = ["-target", ctx.attr.target]
+    target = ["-target", ctx.attr.target] + ctx.attr.target_flags
     common = target + [
         "-Wall",
         "-Wextra",
@@ -109,6 +109,8 @@ cc_toolchain_config = rule(
     attrs = {
         "cpu": attr.string(mandatory = True),
         "target": attr.string(mandatory = True),
+        # CPU model and float ABI flags (-mcpu=..., -msoft-float), for compiling and linking alike.
+        "target_flags": attr.string_list(default = []),
         "builtin_include_directories": attr.string_list(mandatory = True),
     },
 )
