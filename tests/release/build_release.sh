@@ -12,7 +12,7 @@
 #      upstream phantun's matching release asset (tests/release/arches.sh).
 # then OUTDIR/SHA256SUMS (sha256sum -c format) and OUTDIR/SIZES.md (the size table), and finally
 # tests/release/check_reproducible.sh for the same architectures, whose binaries must also equal the
-# released ones (--no-reproducibility-check skips it: it builds everything twice more, ~45 min).
+# released ones (--no-reproducibility-check skips it: it builds everything twice more, 25-30 min).
 #
 # Tarballs are byte-for-byte reproducible: sorted entries, mtime 0, owner and group 0, fixed modes,
 # gzip without name or time stamp. OUTDIR must be empty or not exist.

@@ -16,10 +16,10 @@
 # Both binaries are also searched for build-machine paths (the snapshot and checkout paths, Bazel's
 # output base and execroot, third_party/.cache, the Zig cache).
 #
-# Time: each build compiles Abseil, musl and the C++ runtime libraries from scratch, 1.5 to 3.5
-# minutes per architecture on 2 cores, and every architecture is built twice: all seven took 31 min
-# on a busy 2-core machine; --arch x86_64,mips (they differ in byte order and word size) ~10 min.
-# LIST is comma separated.
+# Time: each build compiles Abseil, musl and the C++ runtime libraries from scratch, about 1.5 min
+# per architecture on 2 idle cores (up to 3.5 min on a busy machine), and every architecture is
+# built twice. Measured: --arch x86_64,mips (they differ in byte order and word size) 6.5 min; all
+# seven 31 min on a busy machine (~25 min idle). LIST is comma separated.
 # Exit status: 0 identical, 1 different (or a path found), 2 usage or build failure.
 set -euo pipefail
 
