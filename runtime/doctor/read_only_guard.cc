@@ -76,6 +76,15 @@ constexpr long kAlwaysDenied[] = {
 #ifdef SYS_settimeofday
     SYS_settimeofday,
 #endif
+#ifdef SYS_settimeofday_time32
+    SYS_settimeofday_time32,
+#endif
+#ifdef SYS_clock_settime32
+    SYS_clock_settime32,
+#endif
+#ifdef SYS_clock_adjtime32
+    SYS_clock_adjtime32,
+#endif
 #ifdef SYS_clock_settime
     SYS_clock_settime,
 #endif

@@ -9,21 +9,26 @@
 namespace phantun_runtime {
 namespace {
 
-constexpr unsigned long long kAllSignals = ~0ULL;
+KernelSignalMask AllSignals() {
+  KernelSignalMask all;
+  for (unsigned long long& word : all.bits) word = ~0ULL;
+  return all;
+}
 
 }  // namespace
 
 bool BlockAllSignals(KernelSignalMask* previous) {
-  return syscall(SYS_rt_sigprocmask, SIG_SETMASK, &kAllSignals, &previous->bits, sizeof kAllSignals) == 0;
+  const KernelSignalMask all = AllSignals();
+  return syscall(SYS_rt_sigprocmask, SIG_SETMASK, all.bits, previous->bits, sizeof all.bits) == 0;
 }
 
 bool SetSignalMask(const KernelSignalMask& mask) {
-  return syscall(SYS_rt_sigprocmask, SIG_SETMASK, &mask.bits, nullptr, sizeof mask.bits) == 0;
+  return syscall(SYS_rt_sigprocmask, SIG_SETMASK, mask.bits, nullptr, sizeof mask.bits) == 0;
 }
 
 int OpenSignalFdForAllSignals() {
-  // The kernel reads only the first 8 bytes (_NSIG / 8) of the set; fill the whole C-library type
-  // so that no implementation's notion of reserved signals clears a bit.
+  // The kernel reads only the first _NSIG / 8 bytes of the set (8, or 16 on MIPS); fill the whole
+  // C-library type so that no implementation's notion of reserved signals clears a bit.
   sigset_t all;
   std::memset(&all, 0xff, sizeof all);
   return signalfd(-1, &all, SFD_CLOEXEC);

@@ -3,13 +3,16 @@
 
 #include <signal.h>
 
+#include "runtime/run/signal_policy.h"
+
 namespace phantun_runtime {
 
-// The kernel's view of a signal mask: one bit per signal 1..64. Kept raw (not sigset_t) because
-// the C library hides the real-time signals it reserves for itself, and phantun must start with
-// exactly the mask phantun-run was started with, those bits included.
+// The kernel's view of a signal mask: one bit per signal 1..kMaxSignal, in 64-bit words (one on
+// most architectures, two on MIPS, whose kernel refuses any other size). Kept raw (not sigset_t)
+// because the C library hides the real-time signals it reserves for itself, and phantun must start
+// with exactly the mask phantun-run was started with, those bits included.
 struct KernelSignalMask {
-  unsigned long long bits = 0;
+  unsigned long long bits[(kMaxSignal + 63) / 64] = {};
 };
 
 // Blocks every signal (SIGKILL and SIGSTOP excepted by the kernel) and returns the previous mask.

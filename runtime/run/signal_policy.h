@@ -5,10 +5,14 @@
 
 namespace phantun_runtime {
 
-// Linux signal numbers run from 1 to 64 on every architecture phantun runs on (_NSIG - 1), the
-// real-time ones from 32. The C library reserves some of those for itself, which is why masks are
-// built here from raw bits rather than with sigfillset().
+// Linux signal numbers run from 1 to _NSIG - 1: 64 on most architectures, 127 on MIPS; the
+// real-time ones start at 32. The C library reserves some of those for itself, which is why masks
+// are built here from raw bits rather than with sigfillset().
+#if defined(__mips__)
+inline constexpr int kMaxSignal = 127;
+#else
 inline constexpr int kMaxSignal = 64;
+#endif
 
 // What the supervisor does with one signal it received.
 enum class SignalAction {
