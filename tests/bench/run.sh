@@ -104,6 +104,8 @@ readonly CLI_TUN=ptb-tun-c CLI_TUN_LOCAL=198.19.200.1 CLI_TUN_PEER=198.19.200.2
 readonly SRV_TUN=ptb-tun-s SRV_TUN_LOCAL=198.19.201.1 SRV_TUN_PEER=198.19.201.2
 readonly PHANTUN_PORT=4567 CLIENT_UDP=127.0.0.1:1234 SINK_UDP=127.0.0.1:5000
 readonly NFT_TABLE=phantun_bench GUARD_TABLE=ptrt_lab_guard
+# The fence loaded into every lab namespace (table ptrt_lab_guard); see that file.
+readonly LAB_GUARD="$(cd "$(dirname "${BASH_SOURCE[0]}")/../lab" && pwd)/address_guard.nft"
 readonly READY_TIMEOUT_MS=10000 PROC_STOP_TIMEOUT_MS=5000
 
 # ------------------------------------------------------------------------------------------------
@@ -493,20 +495,7 @@ for ns in "$CLI_NS" "$SRV_NS"; do
   ip -n "$ns" link set lo up
   # The lab's fence: anything sent or forwarded to an address outside 127.0.0.0/8 and
   # 198.18.0.0/15, or over IPv6, is dropped and counted (checked at the end).
-  ip netns exec "$ns" nft -f - <<EOF
-table inet $GUARD_TABLE {
-  chain output {
-    type filter hook output priority filter; policy accept;
-    meta nfproto ipv6 counter drop
-    ip daddr != { 127.0.0.0/8, 198.18.0.0/15 } counter drop
-  }
-  chain forward {
-    type filter hook forward priority filter; policy accept;
-    meta nfproto ipv6 counter drop
-    ip daddr != { 127.0.0.0/8, 198.18.0.0/15 } counter drop
-  }
-}
-EOF
+  ip netns exec "$ns" nft -f "$LAB_GUARD"
   ip netns exec "$ns" sysctl -q -w net.ipv4.ip_forward=1
 done
 ip -n "$CLI_NS" link add "$CLI_VETH" type veth peer name "$SRV_VETH" netns "$SRV_NS"

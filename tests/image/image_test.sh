@@ -53,6 +53,8 @@ readonly SRV_TUN=ptrt-tun-s SRV_TUN_LOCAL=198.19.201.1 SRV_TUN_PEER=198.19.201.2
 readonly PLAIN_TUN=ptrt-tun-p PLAIN_TUN_LOCAL=198.19.202.1 PLAIN_TUN_PEER=198.19.202.2
 readonly PHANTUN_PORT=4567 CLIENT_UDP=127.0.0.1:1234 ECHO_UDP=127.0.0.1:5000
 readonly NFT_TABLE=phantun_demo GUARD_TABLE=ptrt_lab_guard
+# The fence loaded into every lab namespace (table ptrt_lab_guard); see that file.
+readonly LAB_GUARD="$(cd "$(dirname "${BASH_SOURCE[0]}")/../lab" && pwd)/address_guard.nft"
 readonly IFACE_TARGET=/run/phantun-runtime/iface          # IFACE_FILE inside the containers
 readonly PING_COUNT=20 PING_TIMEOUT_MS=5000
 readonly READY_TIMEOUT_MS=20000                            # container start included
@@ -470,20 +472,7 @@ for ns in "$CLI_NS" "$SRV_NS"; do
     run ip netns exec "$ns" sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
   fi
   run ip -n "$ns" link set lo up
-  ip netns exec "$ns" nft -f - <<EOF
-table inet $GUARD_TABLE {
-  chain output {
-    type filter hook output priority filter; policy accept;
-    meta nfproto ipv6 counter drop
-    ip daddr != { 127.0.0.0/8, 198.18.0.0/15 } counter drop
-  }
-  chain forward {
-    type filter hook forward priority filter; policy accept;
-    meta nfproto ipv6 counter drop
-    ip daddr != { 127.0.0.0/8, 198.18.0.0/15 } counter drop
-  }
-}
-EOF
+  ip netns exec "$ns" nft -f "$LAB_GUARD"
 done
 run ip -n "$CLI_NS" link add "$CLI_VETH" type veth peer name "$SRV_VETH" netns "$SRV_NS"
 run ip -n "$CLI_NS" addr add "$CLI_ADDR/$WIRE_PREFIX" dev "$CLI_VETH"

@@ -44,6 +44,8 @@ readonly CLIENT_UDP=127.0.0.1:1234                      # where phantun_client t
 readonly ECHO_UDP=127.0.0.1:5000                        # the UDP service behind phantun_server
 readonly NFT_TABLE=phantun_demo                         # the host admin's rules
 readonly GUARD_TABLE=ptrt_lab_guard                     # the lab's own fence, see below
+# The fence loaded into every lab namespace (table ptrt_lab_guard); see that file.
+readonly LAB_GUARD="$(cd "$(dirname "${BASH_SOURCE[0]}")/../lab" && pwd)/address_guard.nft"
 readonly PING_COUNT=20 PING_TIMEOUT_MS=5000             # per datagram, resent up to 5 times
 readonly READY_TIMEOUT_MS=10000                         # for each "is it up yet" condition
 readonly STOP_TIMEOUT_MS=5000                           # SIGTERM to exit, per process
@@ -334,21 +336,7 @@ for ns in "$CLI_NS" "$SRV_NS"; do
   # The lab's fence, part of this test and of no deployment: whatever is sent or forwarded in the
   # lab to an address outside 127.0.0.0/8 and 198.18.0.0/15, or over IPv6, is dropped and counted.
   # It must count nothing (checked at the end).
-  printf '    $ ip netns exec %s nft -f - <<EOF ... EOF  # table inet %s\n' "$ns" "$GUARD_TABLE"
-  ip netns exec "$ns" nft -f - <<EOF
-table inet $GUARD_TABLE {
-  chain output {
-    type filter hook output priority filter; policy accept;
-    meta nfproto ipv6 counter drop
-    ip daddr != { 127.0.0.0/8, 198.18.0.0/15 } counter drop
-  }
-  chain forward {
-    type filter hook forward priority filter; policy accept;
-    meta nfproto ipv6 counter drop
-    ip daddr != { 127.0.0.0/8, 198.18.0.0/15 } counter drop
-  }
-}
-EOF
+  run ip netns exec "$ns" nft -f "$LAB_GUARD"
 done
 run ip -n "$CLI_NS" link add "$CLI_VETH" type veth peer name "$SRV_VETH" netns "$SRV_NS"
 run ip -n "$CLI_NS" addr add "$CLI_ADDR/$WIRE_PREFIX" dev "$CLI_VETH"
