@@ -23,9 +23,10 @@ status=0
 count_cases() { # bazel flags selecting the configuration
   local logs cases failed
   logs=$(bazel info "$@" bazel-testlogs 2>/dev/null)
-  # grep finds nothing in a clean run; that must not end the script (errexit, pipefail).
-  cases=$( (find "$logs" -name test.xml -exec cat {} + | grep -o '<testcase ' || true) | wc -l)
-  failed=$( (find "$logs" -name test.xml -exec cat {} + | grep -o '<failure' || true) | wc -l)
+  # Only each target's own log (not the run_N_of_M copies a --runs_per_test leaves behind); grep
+  # finding nothing must not end the script (errexit, pipefail).
+  cases=$( (find "$logs" -name test.xml -not -path '*/run_*_of_*/*' -exec cat {} + | grep -o '<testcase ' || true) | wc -l)
+  failed=$( (find "$logs" -name test.xml -not -path '*/run_*_of_*/*' -exec cat {} + | grep -o '<failure' || true) | wc -l)
   total_cases=$((total_cases + cases))
   total_failed=$((total_failed + failed))
 }
