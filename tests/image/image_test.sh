@@ -74,21 +74,10 @@ IMAGES_RECORDED=no
 reason=""
 step_no=0
 RESULTS=""
-now_ms() { local t=${EPOCHREALTIME/[.,]/}; NOW_MS=$((t / 1000)); }
+# shellcheck source=../lab/log.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lab/log.sh"
 now_ms
 readonly START_MS=$NOW_MS
-
-say() { printf '    %s\n' "$*"; }
-step() { step_no=$((step_no + 1)); printf '\n[%d] %s\n' "$step_no" "$*"; }
-indent() { sed 's/^/      | /'; }
-run() {
-  printf '    $ %s\n' "$*"
-  local status=0
-  "$@" 2>&1 | indent || status=$?
-  [ "$status" -eq 0 ] || [ -n "$reason" ] || reason="'$*' failed with status $status"
-  return "$status"
-}
-fail() { reason=$1; exit 1; }
 usage() { sed -n '/^# Usage/,/^# Ends with/s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
 on_err() { [ -n "$reason" ] || reason="'$3' failed with status $1 (image_test.sh line $2)"; }
 trap 'on_err $? $LINENO "$BASH_COMMAND"' ERR

@@ -57,22 +57,10 @@ NAMESPACES=()       # namespaces this script created
 declare -A PIDS=()  # pid -> name, for background processes started and not yet reaped
 reason=""
 step_no=0
-now_ms() { local t=${EPOCHREALTIME/[.,]/}; NOW_MS=$((t / 1000)); }
+# shellcheck source=../lab/log.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lab/log.sh"
 now_ms
 readonly START_MS=$NOW_MS
-
-say() { printf '    %s\n' "$*"; }
-step() { step_no=$((step_no + 1)); printf '\n[%d] %s\n' "$step_no" "$*"; }
-indent() { sed 's/^/      | /'; }
-# Shows a command, then runs it (its output indented below it).
-run() {
-  printf '    $ %s\n' "$*"
-  local status=0
-  "$@" 2>&1 | indent || status=$?
-  [ "$status" -eq 0 ] || [ -n "$reason" ] || reason="'$*' failed with status $status"
-  return "$status"
-}
-fail() { reason=$1; exit 1; }
 
 usage() {
   sed -n '/^# Usage/,/^# Ends with/s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
