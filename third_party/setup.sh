@@ -38,11 +38,9 @@ missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$p")
 done
-apt_updated=no
 if [ ${#missing[@]} -gt 0 ]; then
   say "installing Debian packages: ${missing[*]}"
   apt-get update -qq
-  apt_updated=yes
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
@@ -59,7 +57,7 @@ fetch_debian_source() { # source-package tarball sha256 dir
   if ! sha256_ok "$cache/downloads/$tarball" "$sum"; then
     enable_deb_src
     say "downloading the Debian source package $pkg"
-    (cd "$cache/downloads" && apt-get source --download-only -qq "$pkg" >/dev/null)
+    (cd "$cache/downloads" && apt-get "${apt_private[@]}" source --download-only -qq "$pkg" >/dev/null)
     sha256_ok "$cache/downloads/$tarball" "$sum" ||
       die "$tarball: sha256 is not the pinned $sum"
   fi
@@ -71,32 +69,35 @@ fetch_debian_source() { # source-package tarball sha256 dir
   rmdir "$tmp"
 }
 
-# deb-src entries mirroring the machine's own deb entries (same archive, same signing key), so no
-# archive address is written anywhere by this project.
+# deb-src entries mirroring the machine's own deb entries (same archive, same signing key), kept in a
+# private apt configuration under the cache: the host's /etc/apt is read, never written, and the
+# host's own package lists are left as they were. No archive address is written by this project.
+apt_private=()
 enable_deb_src() {
-  local list=/etc/apt/sources.list.d/phantun-runtime-deb-src.sources
-  if [ ! -f "$list" ]; then
-    local found=no f
-    for f in /etc/apt/sources.list.d/*.sources; do
-      [ -f "$f" ] && [ "$f" != "$list" ] || continue
-      grep -q '^Types:.*\bdeb\b' "$f" || continue
-      grep -q '^Suites:.*bookworm' "$f" || continue
-      sed -E 's/^Types:.*/Types: deb-src/' "$f" >>"$list.tmp"
-      echo >>"$list.tmp"
-      found=yes
-    done
-    if [ "$found" = no ] && [ -f /etc/apt/sources.list ]; then
-      sed -n -E 's/^deb (.*bookworm.*)/deb-src \1/p' /etc/apt/sources.list >"${list%.sources}.list"
-      found=yes
-    fi
-    [ "$found" = yes ] || die "no Debian bookworm apt source found to mirror as deb-src"
-    [ -f "$list.tmp" ] && mv "$list.tmp" "$list"
-    apt_updated=no
+  [ ${#apt_private[@]} -eq 0 ] || return 0
+  local dir="$cache/apt" f found=no
+  rm -rf "$dir/sources.list.d.tmp"
+  mkdir -p "$dir/sources.list.d.tmp" "$dir/lists/partial" "$dir/archives/partial"
+  for f in /etc/apt/sources.list.d/*.sources; do
+    [ -f "$f" ] || continue
+    grep -q '^Types:.*\bdeb\b' "$f" || continue
+    grep -q '^Suites:.*bookworm' "$f" || continue
+    sed -E 's/^Types:.*/Types: deb-src/' "$f" >"$dir/sources.list.d.tmp/$(basename "$f")"
+    found=yes
+  done
+  if [ -f /etc/apt/sources.list ]; then
+    sed -n -E 's/^deb (.*bookworm.*)/deb-src \1/p' /etc/apt/sources.list >"$dir/sources.list.d.tmp/from-sources-list.list"
+    [ -s "$dir/sources.list.d.tmp/from-sources-list.list" ] && found=yes
   fi
-  if [ "$apt_updated" = no ]; then
-    apt-get update -qq
-    apt_updated=yes
-  fi
+  [ "$found" = yes ] || die "no Debian bookworm apt source found to mirror as deb-src"
+  rm -rf "$dir/sources.list.d"
+  mv "$dir/sources.list.d.tmp" "$dir/sources.list.d"
+  apt_private=(
+    -o "Dir::Etc::SourceList=/dev/null" -o "Dir::Etc::SourceParts=$dir/sources.list.d"
+    -o "Dir::State::Lists=$dir/lists" -o "Dir::Cache::Archives=$dir/archives"
+    -o "Dir::Cache::pkgcache=" -o "Dir::Cache::srcpkgcache="
+  )
+  apt-get "${apt_private[@]}" update -qq
 }
 
 fetch_debian_source "$ABSEIL_DEBIAN_SOURCE" "$ABSEIL_TARBALL" "$ABSEIL_SHA256" "$ABSEIL_DIR"
