@@ -29,6 +29,16 @@ TEST(InterfaceName, RefusesWhatTheKernelRefuses) {
   EXPECT_FALSE(Valid(std::string_view("a\0b", 3)));
 }
 
+// The kernel's isspace() reads its own Latin-1 table, in which 0xA0 (no-break space) is white
+// space; every other byte from 0x80 up is an ordinary name byte.
+TEST(InterfaceName, RefusesTheKernelsLatin1WhiteSpace) {
+  EXPECT_FALSE(Valid("a\xa0" "b"));
+  EXPECT_FALSE(Valid("\xa0"));
+  EXPECT_TRUE(Valid("a\x9f" "b"));
+  EXPECT_TRUE(Valid("a\xa1" "b"));
+  EXPECT_TRUE(Valid("a\x85" "b"));  // NEL: white space in some locales, not to the kernel
+}
+
 TEST(InterfaceName, ProblemNamesTheRule) {
   EXPECT_EQ(InterfaceNameProblem(""), "must not be empty");
   EXPECT_EQ(InterfaceNameProblem(std::string(16, 'x')), "must be at most 15 bytes");
