@@ -4,6 +4,7 @@
 #include "runtime/handoff/iface_write_main.h"
 #include "runtime/multicall.h"
 #include "runtime/run/run_main.h"
+#include "runtime/standard_descriptors.h"
 
 namespace {
 
@@ -16,4 +17,7 @@ constexpr phantun_runtime::Applet kApplets[] = {
 
 }  // namespace
 
-int main(int argc, char** argv) { return phantun_runtime::MulticallMain(kApplets, argc, argv); }
+int main(int argc, char** argv) {
+  phantun_runtime::OpenClosedStandardDescriptors();  // before any applet opens a file
+  return phantun_runtime::MulticallMain(kApplets, argc, argv);
+}

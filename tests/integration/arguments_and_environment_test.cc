@@ -5,12 +5,14 @@
 #include <signal.h>
 #include <sys/stat.h>
 
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "gtest/gtest.h"
 #include "tests/support/deadline.h"
+#include "tests/support/fake_record.h"
 #include "tests/support/install_dir.h"
 #include "tests/support/line_reader.h"
 #include "tests/support/proc_fs.h"
@@ -144,6 +146,33 @@ TEST(DescriptorTest, PhantunGetsExactlyTheDescriptorsTheRuntimeWasGiven) {
   EXPECT_EQ(record.fds[5], OwnFdTarget(extra.write.get()));
   EXPECT_EQ(record.fds[9], "/dev/null");
   EXPECT_EQ(run.Finish(), Exited(0));
+}
+
+// Started with 0, 1 and 2 closed, the runtime must not let IFACE_FILE (or anything else it opens)
+// take one of those numbers, where its error messages or phantun's output would land in the file:
+// each closed one is opened on /dev/null first, and phantun inherits those.
+TEST(DescriptorTest, ClosedStandardDescriptorsBecomeDevNullBeforeAnythingIsOpened) {
+  InstallDir dir;
+  TempDir state;
+  LaunchSpec spec = PhantunRunSpec(
+      dir, {"MODE=client", "IFACE_NAME=tun-test", "IFACE_FILE=" + state.Join("iface"),
+            "FAKE_EVENT_FD=" + std::to_string(RuntimeRun::kEventFd), "FAKE_STDERR=to stderr\n"});
+  Pipe events = MakePipe();
+  spec.fds = {{RuntimeRun::kEventFd, events.write.get()}};  // nothing on 0, 1 or 2
+  Process process = Launch(spec);
+  events.write.Reset();
+  LineReader reader(std::move(events.read));
+  FakeRecord record;
+  std::string error;
+  ASSERT_TRUE(ReadFakeRecord(reader, Deadline::Guard(), &record, &error)) << error;
+  EXPECT_EQ(KeysOf(record.fds), (std::set<int>{0, 1, 2, RuntimeRun::kEventFd}));
+  EXPECT_EQ(record.fds[0], "/dev/null");
+  EXPECT_EQ(record.fds[1], "/dev/null");
+  EXPECT_EQ(record.fds[2], "/dev/null");
+  EXPECT_EQ(record.iface, "tun-test");
+  const std::optional<int> status = process.Wait(Deadline::Guard());
+  ASSERT_TRUE(status.has_value());
+  EXPECT_EQ(DescribeWaitStatus(*status), Exited(0));
 }
 
 // With IFACE_NAME/IFACE_FILE the runtime keeps the interface file open while phantun runs: that
