@@ -14,7 +14,8 @@ int ExitCodeFromWaitStatus(int wait_status) {
   return kExitSoftware;
 }
 
-int ExitCodeForExecError(int error) {
+int ExitCodeForExecError(int error, bool program_exists) {
+  if (error == ENOENT && program_exists) return kExitCannotExecute;
   return error == ENOENT || error == ENOTDIR ? kExitNotFound : kExitCannotExecute;
 }
 

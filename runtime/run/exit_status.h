@@ -8,8 +8,9 @@ namespace phantun_runtime {
 int ExitCodeFromWaitStatus(int wait_status);
 
 // The exit status for an execve() failure: 127 when the program is not there (ENOENT, ENOTDIR),
-// 126 when it is there but cannot be run (EACCES, ENOEXEC, ...).
-int ExitCodeForExecError(int error);
+// 126 when it is there but cannot be run (EACCES, ENOEXEC, ..., and ENOENT for a program that
+// exists: then its interpreter or dynamic loader is the missing file).
+int ExitCodeForExecError(int error, bool program_exists);
 
 }  // namespace phantun_runtime
 

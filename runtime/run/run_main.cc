@@ -15,12 +15,14 @@
 #include "runtime/exit_codes.h"
 #include "runtime/handoff/handoff_config.h"
 #include "runtime/handoff/iface_file.h"
+#include "runtime/run/exec_failure.h"
 #include "runtime/run/exit_status.h"
 #include "runtime/run/launch_environment.h"
 #include "runtime/run/mode.h"
 #include "runtime/run/signal_mask.h"
 #include "runtime/run/spawn.h"
 #include "runtime/run/supervisor.h"
+#include "runtime/run/terminal.h"
 #include "runtime/self_exe.h"
 
 extern char** environ;
@@ -77,8 +79,14 @@ int RunMain(int argc, char** argv) {
     return Fail(kExitNotFound, absl::StrCat("cannot locate phantun: reading /proc/self/exe failed: ", strerror(errno)));
   }
 
-  // A PID 1 reaps orphans by nature; anywhere else the runtime asks the kernel for them.
-  if (getpid() != 1) prctl(PR_SET_CHILD_SUBREAPER, 1);
+  // A PID 1 reaps orphans by nature; anywhere else the runtime asks the kernel for them. Without it
+  // (a seccomp profile may refuse the prctl) phantun still runs, and its orphans go to the host's
+  // init instead of the runtime: worth one line, not a refusal to start.
+  const bool is_pid1 = getpid() == 1;
+  if (!is_pid1 && prctl(PR_SET_CHILD_SUBREAPER, 1) != 0) {
+    PrintError(kPrefix, absl::StrCat("warning: cannot become a child subreaper (", strerror(errno),
+                                     "); phantun's orphaned processes will be reaped by the host's init"));
+  }
   request.sigchld_was_ignored = TakeBackSigchld();
   request.take_terminal = OwnsTerminalForeground();
 
@@ -101,15 +109,18 @@ int RunMain(int argc, char** argv) {
   int status;
   if (spawned.fork_error != 0) {
     status = Fail(kExitOsError, absl::StrCat("cannot start ", absl::CHexEscape(path), ": ", strerror(spawned.fork_error)));
+  } else if (spawned.directory_error != 0) {
+    status = Fail(kExitOsError, absl::StrCat("cannot start ", absl::CHexEscape(path),
+                                             " in the start directory: ", strerror(spawned.directory_error)));
   } else if (spawned.exec_error != 0) {
-    status = Fail(ExitCodeForExecError(spawned.exec_error),
-                  absl::StrCat("cannot execute ", absl::CHexEscape(path), ": ", strerror(spawned.exec_error)));
+    const ExecFailure failure = ExplainExecFailure(path, spawned.exec_error);
+    status = Fail(failure.exit_code, failure.message);
   } else {
-    // Hold no directory while phantun runs: the working directory stays phantun's alone.
-    if (chdir("/") != 0) {
-      // Harmless: the runtime then keeps its start directory in use, nothing more.
-    }
-    status = ExitCodeFromWaitStatus(SuperviseUntilExit(signal_fd, spawned.pid));
+    // Job control is the shell's when the runtime runs in its foreground; a PID 1 cannot stop.
+    const bool job_control = request.take_terminal && !is_pid1;
+    status = ExitCodeFromWaitStatus(SuperviseUntilExit(signal_fd, spawned.pid, job_control));
+    // phantun's group had the terminal: the runtime's group, which the caller gave it, gets it back.
+    if (request.take_terminal) PassForeground(spawned.pid, getpgrp());
   }
 
   // However phantun ended, the name it published is withdrawn before the runtime exits.

@@ -13,9 +13,15 @@ namespace {
 // The child's exit status when it gives up before execve; the parent learns why from the pipe.
 constexpr int kChildFailed = 127;
 
+// What the child sends up the status pipe when it gives up: which step failed and its errno.
+struct ChildFailure {
+  bool in_directory;  // returning to the start directory, rather than execve
+  int error;
+};
+
 // Runs in the child between fork and execve: only async-signal-safe calls. On any failure the
 // errno goes up the status pipe and the child exits; the parent reports it.
-[[noreturn]] void ExecChild(const SpawnRequest& request, pid_t parent, int status_fd) {
+[[noreturn]] void ExecChild(const SpawnRequest& request, pid_t parent, int start_directory, int status_fd) {
   // Own process group: a terminal's Ctrl-C or a `kill -- -PGID` aimed at the runtime then reaches
   // phantun once (forwarded), not twice.
   setpgid(0, 0);
@@ -24,14 +30,16 @@ constexpr int kChildFailed = 127;
   prctl(PR_SET_PDEATHSIG, SIGTERM);
   if (getppid() != parent) _exit(kChildFailed);
   if (request.sigchld_was_ignored) signal(SIGCHLD, SIG_IGN);
-  int error = 0;
-  if (!SetSignalMask(request.mask)) {
-    error = errno;
+  ChildFailure failure{false, 0};
+  if (start_directory >= 0 && fchdir(start_directory) != 0) {
+    failure = {true, errno};
+  } else if (!SetSignalMask(request.mask)) {
+    failure.error = errno;
   } else {
     execve(request.path, request.argv, request.envp);
-    error = errno;
+    failure.error = errno;
   }
-  while (write(status_fd, &error, sizeof error) < 0 && errno == EINTR) {
+  while (write(status_fd, &failure, sizeof failure) < 0 && errno == EINTR) {
   }
   _exit(kChildFailed);
 }
@@ -45,29 +53,37 @@ SpawnResult Spawn(const SpawnRequest& request) {
     result.fork_error = errno;
     return result;
   }
+  // Leave the start directory before the fork, keeping a way back for the child only. Should "."
+  // not open (it always does for O_PATH, short of running out of descriptors), both stay there.
+  const int start_directory = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (start_directory >= 0 && chdir("/") != 0) {
+    // Harmless: the runtime then keeps its start directory in use, nothing more.
+  }
   const pid_t parent = getpid();
   const pid_t pid = fork();
   if (pid < 0) {
     result.fork_error = errno;
     close(status_pipe[0]);
     close(status_pipe[1]);
+    if (start_directory >= 0) close(start_directory);
     return result;
   }
   if (pid == 0) {
     close(status_pipe[0]);
-    ExecChild(request, parent, status_pipe[1]);
+    ExecChild(request, parent, start_directory, status_pipe[1]);
   }
   close(status_pipe[1]);
+  if (start_directory >= 0) close(start_directory);
   // End of file means execve succeeded (the close-on-exec write end vanished with the old image)
   // or the child died before it; either way the loop that follows sees the child's fate.
-  int error = 0;
+  ChildFailure failure;
   ssize_t n;
   do {
-    n = read(status_pipe[0], &error, sizeof error);
+    n = read(status_pipe[0], &failure, sizeof failure);
   } while (n < 0 && errno == EINTR);
   close(status_pipe[0]);
-  if (n == static_cast<ssize_t>(sizeof error)) {
-    result.exec_error = error;
+  if (n == static_cast<ssize_t>(sizeof failure)) {
+    (failure.in_directory ? result.directory_error : result.exec_error) = failure.error;
     while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
     }
     return result;

@@ -8,30 +8,40 @@
 
 #include "runtime/exit_codes.h"
 #include "runtime/run/signal_policy.h"
+#include "runtime/run/terminal.h"
 
 namespace phantun_runtime {
 namespace {
 
+struct ChildChange {
+  bool exited = false;   // its wait status is in *child_status
+  bool stopped = false;  // only reported under job control
+};
+
 // Collects every child that has exited. SIGCHLD does not queue (a hundred orphans exiting together
-// may raise it once), so each notification drains all of them. Returns true once `child` is among
-// them, with its status in *child_status.
-bool ReapExited(pid_t child, int* child_status) {
-  bool child_exited = false;
+// may raise it once, and a stop report can hide behind an exit), so each notification drains all of
+// them, and asks for stops too under job control: waitpid reports each stop once.
+ChildChange Reap(pid_t child, bool job_control, int* child_status) {
+  ChildChange change;
+  const int options = WNOHANG | (job_control ? WUNTRACED : 0);
   for (;;) {
     int status;
-    const pid_t pid = waitpid(-1, &status, WNOHANG);
+    const pid_t pid = waitpid(-1, &status, options);
     if (pid < 0 && errno == EINTR) continue;
-    if (pid <= 0) return child_exited;  // 0: others still running; ECHILD: none left
-    if (pid == child) {
+    if (pid <= 0) return change;  // 0: others still running; ECHILD: none left
+    if (pid != child) continue;   // an orphan: reaped, or stopped and none of the runtime's concern
+    if (WIFSTOPPED(status)) {
+      change.stopped = true;
+    } else {
       *child_status = status;
-      child_exited = true;
+      change.exited = true;
     }
   }
 }
 
 }  // namespace
 
-int SuperviseUntilExit(int signal_fd, pid_t child) {
+int SuperviseUntilExit(int signal_fd, pid_t child, bool job_control) {
   const pid_t self = getpid();
   // A child that exited before the first read still left its SIGCHLD pending in the signalfd.
   for (;;) {
@@ -49,13 +59,17 @@ int SuperviseUntilExit(int signal_fd, pid_t child) {
     }
     int status = 0;
     bool exited = false;
+    bool stopped = false;
     for (size_t i = 0; i < static_cast<size_t>(n) / sizeof batch[0]; ++i) {
       const signalfd_siginfo& info = batch[i];
       const int signo = static_cast<int>(info.ssi_signo);
       switch (ClassifySignal(signo, info.ssi_code, static_cast<pid_t>(info.ssi_pid), self)) {
-        case SignalAction::kReap:
-          exited = ReapExited(child, &status) || exited;
+        case SignalAction::kReap: {
+          const ChildChange change = Reap(child, job_control, &status);
+          exited = exited || change.exited;
+          stopped = stopped || change.stopped;
           break;
+        }
         case SignalAction::kForward:
           // The child is not reaped yet (a zombie keeps its pid), so this cannot hit a reused pid.
           if (!exited) kill(child, signo);
@@ -65,6 +79,7 @@ int SuperviseUntilExit(int signal_fd, pid_t child) {
       }
     }
     if (exited) return status;
+    if (stopped) StopWithChild(child);
   }
 }
 

@@ -8,8 +8,10 @@ namespace phantun_runtime {
 // Runs until `child` has exited and returns its wait status. Reads every signal from
 // `signal_fd` (a signalfd for all signals, with all signals blocked): SIGCHLD reaps every exited
 // child, which includes orphans re-parented to the runtime as PID 1 or subreaper; anything else
-// sent to the runtime is forwarded to `child`. Never polls and never sleeps.
-int SuperviseUntilExit(int signal_fd, pid_t child);
+// sent to the runtime is forwarded to `child`. With `job_control` (the runtime was started in the
+// foreground of a terminal), a stop of `child` stops the runtime as well (see StopWithChild), so
+// that the shell waiting for the runtime sees its job stop. Never polls and never sleeps.
+int SuperviseUntilExit(int signal_fd, pid_t child, bool job_control);
 
 }  // namespace phantun_runtime
 

@@ -1,7 +1,9 @@
 // Contract point 5: the runtime exits with phantun's status (N, or 128+N after signal N), with 127
 // when phantun is missing and 126 when it cannot be executed, with one "phantun-run: " line on
 // stderr and nothing on stdout for its own failures.
+#include <elf.h>
 #include <signal.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -115,6 +117,68 @@ INSTANTIATE_TEST_SUITE_P(MissingOrNotExecutable, ExecFailureTest,
                                            BrokenProgram{"Directory", Directory, 126},
                                            BrokenProgram{"GarbageWithMode0755", Garbage, 126}),
                          [](const ::testing::TestParamInfo<BrokenProgram>& info) { return info.param.name; });
+
+// phantun_client exists, but execve() fails with ENOENT because a file it needs is missing: the
+// interpreter of a script, or the dynamic loader of an ELF program (a glibc-linked phantun in a
+// FROM scratch image). That is 126, "there but cannot run", and the message names the missing file.
+struct MissingInterpreter {
+  std::string name;
+  void (*prepare)(const std::string& path);
+  std::string interpreter;
+};
+
+void ScriptWithMissingInterpreter(const std::string& path) {
+  WriteFile(path, "#!/nonexistent/interpreter -x\nexit 0\n", 0755);
+}
+
+// The smallest ELF executable the kernel reads as far as its program interpreter: a header and one
+// PT_INTERP program header naming a loader that does not exist.
+void DynamicProgramWithMissingLoader(const std::string& path) {
+  static constexpr char kLoader[] = "/nonexistent/ld-phantun.so.1";
+  Elf64_Ehdr header{};
+  memcpy(header.e_ident, ELFMAG, SELFMAG);
+  header.e_ident[EI_CLASS] = ELFCLASS64;
+  header.e_ident[EI_DATA] = ELFDATA2LSB;
+  header.e_ident[EI_VERSION] = EV_CURRENT;
+  header.e_type = ET_DYN;
+#if defined(__x86_64__)
+  header.e_machine = EM_X86_64;
+#elif defined(__aarch64__)
+  header.e_machine = EM_AARCH64;
+#endif
+  header.e_version = EV_CURRENT;
+  header.e_phoff = sizeof header;
+  header.e_ehsize = sizeof header;
+  header.e_phentsize = sizeof(Elf64_Phdr);
+  header.e_phnum = 1;
+  Elf64_Phdr interp{};
+  interp.p_type = PT_INTERP;
+  interp.p_offset = sizeof header + sizeof interp;
+  interp.p_filesz = sizeof kLoader;
+  std::string image(reinterpret_cast<const char*>(&header), sizeof header);
+  image.append(reinterpret_cast<const char*>(&interp), sizeof interp);
+  image.append(kLoader, sizeof kLoader);
+  WriteFile(path, image, 0755);
+}
+
+class MissingInterpreterTest : public ::testing::TestWithParam<MissingInterpreter> {};
+
+TEST_P(MissingInterpreterTest, Gives126AndNamesTheMissingFile) {
+  InstallDir dir;
+  GetParam().prepare(dir.client());
+  RuntimeRun run(PhantunRunSpec(dir, {"MODE=client"}));
+  EXPECT_EQ(run.RemainingEvents(), std::vector<std::string>{});
+  EXPECT_EQ(run.Finish(), Exited(126));
+  EXPECT_TRUE(IsOneLineStartingWith(run.err(), "phantun-run: "));
+  EXPECT_NE(run.err().find(dir.client()), std::string::npos) << run.err();
+  EXPECT_NE(run.err().find("'" + GetParam().interpreter + "' was not found"), std::string::npos) << run.err();
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    ScriptAndLoader, MissingInterpreterTest,
+    ::testing::Values(MissingInterpreter{"Script", ScriptWithMissingInterpreter, "/nonexistent/interpreter"},
+                      MissingInterpreter{"DynamicElf", DynamicProgramWithMissingLoader, "/nonexistent/ld-phantun.so.1"}),
+    [](const ::testing::TestParamInfo<MissingInterpreter>& info) { return info.param.name; });
 
 // The message names the program's path; a path with a newline in it must not split the message
 // into two lines (MODE and IFACE_NAME values are escaped for the same reason).

@@ -25,14 +25,19 @@ TEST(ExitCodeFromWaitStatus, DeathBySignalIs128PlusTheSignal) {
 }
 
 TEST(ExitCodeForExecError, MissingProgramIs127) {
-  EXPECT_EQ(ExitCodeForExecError(ENOENT), 127);
-  EXPECT_EQ(ExitCodeForExecError(ENOTDIR), 127);
+  EXPECT_EQ(ExitCodeForExecError(ENOENT, false), 127);
+  EXPECT_EQ(ExitCodeForExecError(ENOTDIR, false), 127);
 }
 
 TEST(ExitCodeForExecError, ProgramThatCannotRunIs126) {
   for (int error : {EACCES, ENOEXEC, EISDIR, ETXTBSY, ELOOP, EPERM, ENOMEM, E2BIG}) {
-    EXPECT_EQ(ExitCodeForExecError(error), 126) << error;
+    EXPECT_EQ(ExitCodeForExecError(error, true), 126) << error;
   }
+}
+
+// ENOENT from a program that is there: its interpreter or dynamic loader is what is missing.
+TEST(ExitCodeForExecError, ExistingProgramWithAMissingInterpreterIs126) {
+  EXPECT_EQ(ExitCodeForExecError(ENOENT, true), 126);
 }
 
 }  // namespace
