@@ -211,5 +211,26 @@ TEST(WorkingDirectoryTest, RuntimeKeepsNoDirectoryBusyWhilePhantunRuns) {
   EXPECT_EQ(run.Finish(), Exited(0));
 }
 
+// The runtime is in "/" from phantun's first instruction on, not only once it has noticed the exec:
+// the fake reads its parent's working directory before doing anything else, over many launches
+// (one launch races the runtime's reading of the exec report, so a late chdir shows in some).
+TEST(WorkingDirectoryTest, RuntimeIsInTheRootFromPhantunsFirstInstruction) {
+  InstallDir dir;
+  TempDir start;
+  constexpr int kLaunches = 300;
+  int late = 0;
+  for (int i = 0; i < kLaunches; ++i) {
+    LaunchSpec spec = PhantunRunSpec(dir, {"MODE=client"});
+    spec.cwd = start.path();
+    RuntimeRun run(spec);
+    FakeRecord record;
+    ASSERT_TRUE(run.AwaitReady(&record));
+    ASSERT_EQ(record.cwd, start.path());  // phantun itself starts where the runtime was started
+    if (record.parent_cwd != "/") ++late;
+    ASSERT_EQ(run.Finish(), Exited(0));
+  }
+  EXPECT_EQ(late, 0) << "launches in which phantun saw the runtime still in " << start.path();
+}
+
 }  // namespace
 }  // namespace phantun_test

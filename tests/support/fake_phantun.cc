@@ -27,6 +27,7 @@
 //     mask HEX          the initial signal mask, 64 bits (bit N-1 = signal N)
 //     ignored N N ...   the signals whose disposition is SIG_IGN
 //     pid N / ppid N / pgid N / cwd HEX / exe HEX
+//     parent-cwd HEX    the parent's (phantun-run's) working directory, read first thing in main()
 //     iface HEX         with IFACE_FILE set: the file's exact bytes, read by the fake once it
 //     iface-error N     runs (what a reader of the interface-name handoff sees), or the errno of
 //                       the failed open or read
@@ -147,7 +148,7 @@ void ReadInterfaceFile(StartState* state) {
   close(fd);
 }
 
-void EmitRecord(int argc, char** argv, const StartState& state) {
+void EmitRecord(int argc, char** argv, const StartState& state, const std::string& parent_cwd) {
   for (int i = 0; i < argc; ++i) Emit("arg " + HexEncode(argv[i]));
   for (char** entry = environ; *entry != nullptr; ++entry) Emit("env " + HexEncode(*entry));
   for (const auto& [fd, target] : state.fds) Emit("fd " + std::to_string(fd) + " " + HexEncode(target));
@@ -163,6 +164,7 @@ void EmitRecord(int argc, char** argv, const StartState& state) {
   char cwd[PATH_MAX];
   Emit("cwd " + HexEncode(getcwd(cwd, sizeof cwd) != nullptr ? cwd : ""));
   Emit("exe " + HexEncode(LinkTarget("/proc/self/exe")));
+  Emit("parent-cwd " + HexEncode(parent_cwd));
   if (state.has_iface && state.iface_error != 0) Emit("iface-error " + std::to_string(state.iface_error));
   if (state.has_iface && state.iface_error == 0) Emit("iface " + HexEncode(state.iface));
 }
@@ -206,6 +208,8 @@ void StartOrphans(long count, int hold_fd) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Before anything else: what the runtime holds as its working directory once phantun runs.
+  const std::string parent_cwd = LinkTarget("/proc/" + std::to_string(getppid()) + "/cwd");
   g_event_fd = static_cast<int>(EnvNumber("FAKE_EVENT_FD", -1));
   StartState state = ReadStartState();
   ReadInterfaceFile(&state);
@@ -231,7 +235,7 @@ int main(int argc, char** argv) {
   const int signal_fd = phantun_test::OpenSignalFd(blocked);
   if (signal_fd < 0) Exit(92);
 
-  EmitRecord(argc, argv, state);
+  EmitRecord(argc, argv, state, parent_cwd);
   if (const char* text = getenv("FAKE_STDOUT")) WriteAll(STDOUT_FILENO, text);
   if (const char* text = getenv("FAKE_STDERR")) WriteAll(STDERR_FILENO, text);
   Emit("ready");

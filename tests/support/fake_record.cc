@@ -28,13 +28,14 @@ std::vector<int> Numbers(const std::string& text) {
 // Applies one record line; false for a line that does not belong to a record.
 bool Apply(const std::string& key, const std::string& rest, FakeRecord* record) {
   std::string bytes;
-  if (key == "arg" || key == "env" || key == "cwd" || key == "exe" || key == "iface") {
+  if (key == "arg" || key == "env" || key == "cwd" || key == "exe" || key == "iface" || key == "parent-cwd") {
     if (!HexDecode(rest, &bytes)) return false;
     if (key == "iface") record->iface = bytes;
     if (key == "arg") record->argv.push_back(bytes);
     if (key == "env") record->env.push_back(bytes);
     if (key == "cwd") record->cwd = bytes;
     if (key == "exe") record->exe = bytes;
+    if (key == "parent-cwd") record->parent_cwd = bytes;
     return true;
   }
   if (key == "fd") {

@@ -28,6 +28,7 @@ struct FakeRecord {
   pid_t pgid = 0;
   std::string cwd;
   std::string exe;
+  std::string parent_cwd;          // the runtime's working directory at the fake's first instruction
   std::vector<pid_t> orphans;      // the grandchildren started with FAKE_ORPHANS
   std::optional<std::string> iface;  // with IFACE_FILE set: its content when the fake started
   int iface_error = 0;               // or the errno of reading it
