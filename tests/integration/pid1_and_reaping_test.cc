@@ -8,6 +8,7 @@
 
 #include "gtest/gtest.h"
 #include "tests/support/deadline.h"
+#include "tests/support/expectations.h"
 #include "tests/support/install_dir.h"
 #include "tests/support/launcher.h"
 #include "tests/support/proc_fs.h"
@@ -53,6 +54,20 @@ TEST_P(Pid1ForwardingTest, SignalReachesPhantun) {
 INSTANTIATE_TEST_SUITE_P(Common, Pid1ForwardingTest,
                          ::testing::Values(SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGTERM, SIGWINCH, 32, 64),
                          [](const ::testing::TestParamInfo<int>& info) { return SignalName(info.param); });
+
+// Outside a PID namespace the runtime asks to be a child subreaper. A seccomp profile that refuses
+// the prctl must not stop phantun: one warning line, then phantun runs as usual.
+TEST(SubreaperTest, RefusalIsReportedInOneLineAndPhantunStillRuns) {
+  InstallDir dir;
+  LaunchSpec spec = PhantunRunSpec(dir, {"MODE=client", "FAKE_EXIT=7"});
+  spec.refuse_subreaper = true;
+  RuntimeRun run(spec);
+  FakeRecord record;
+  ASSERT_TRUE(run.AwaitReady(&record));
+  EXPECT_EQ(run.Finish(), Exited(7));
+  EXPECT_TRUE(IsOneLineStartingWith(run.err(), "phantun-run: warning: cannot become a child subreaper"));
+  EXPECT_NE(run.err().find("Operation not permitted"), std::string::npos) << run.err();
+}
 
 TEST(Pid1Test, ExitStatusIsPhantuns) {
   InstallDir dir;

@@ -6,6 +6,10 @@
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -29,6 +33,13 @@ namespace {
 // Sources are first moved up here, above every target, so that placing one target cannot
 // overwrite a source still to be placed.
 constexpr int kScratchFd = 512;
+
+// The seccomp filter must name the architecture whose system-call numbers it compares.
+#if defined(__x86_64__)
+constexpr uint32_t kAuditArch = AUDIT_ARCH_X86_64;
+#elif defined(__aarch64__)
+constexpr uint32_t kAuditArch = AUDIT_ARCH_AARCH64;
+#endif
 
 // In the child, before execve: say which step failed on descriptor 2 and give up.
 [[noreturn]] void ChildFail(const char* step) {
@@ -81,6 +92,27 @@ void SetLimits(const LaunchSpec& spec) {
   }
 }
 
+// A seccomp filter under which prctl(PR_SET_CHILD_SUBREAPER, ...) fails with EPERM and every other
+// system call, and every other prctl, is allowed.
+void RefuseSubreaper() {
+  const sock_filter program[] = {
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, arch)),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, kAuditArch, 1, 0),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_prctl, 1, 0),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, args[0])),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PR_SET_CHILD_SUBREAPER, 0, 1),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+  };
+  const sock_fprog filter = {static_cast<unsigned short>(sizeof program / sizeof program[0]),
+                             const_cast<sock_filter*>(program)};
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) ChildFail("PR_SET_NO_NEW_PRIVS");
+  if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &filter) != 0) ChildFail("PR_SET_SECCOMP");
+}
+
 [[noreturn]] void SetUpAndExec(const LaunchSpec& spec, char* const* argv, char* const* envp) {
   PlaceDescriptors(spec.fds);
   // setns() moves the working directory to the namespace's root: the start directory comes after.
@@ -100,6 +132,7 @@ void SetLimits(const LaunchSpec& spec) {
                                             : RaiseInThisThread(spec.pending_signal);
     if (!sent) ChildFail("send pending signal");
   }
+  if (spec.refuse_subreaper) RefuseSubreaper();
   execve(spec.path.c_str(), argv, envp);
   ChildFail("execve");
 }
