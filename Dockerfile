@@ -24,7 +24,8 @@
 # nothing is fetched: that is the offline path (image/build.sh --local; CI and tests/image use it).
 #   phantun-build  (network) fetches and verifies upstream, builds it with cargo for the target
 #   phantun-dist   bin/phantun_client, bin/phantun_server, COMMIT, SHA256SUMS
-#   runtime-build  (network) third_party/setup.sh and the CI's Bazel + Zig build of //cmd:phantun-runtime
+#   runtime-build  (network) third_party/setup.sh --build (the build's inputs only) and the CI's Bazel
+#                  + Zig build of //cmd:phantun-runtime
 #   runtime-dist   bin/phantun-runtime, bin/<applet> -> phantun-runtime, SHA256SUMS
 #   image          the final image
 # The builders run on the build machine's platform and cross-compile for TARGETPLATFORM

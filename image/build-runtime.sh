@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds phantun-runtime for the image exactly as CI does: third_party/setup.sh puts the pinned
-# inputs in place, then Bazel builds //cmd:phantun-runtime with the Zig musl toolchain. The
+# Builds phantun-runtime for the image exactly as CI does: third_party/setup.sh --build puts the
+# pinned inputs in place, then Bazel builds //cmd:phantun-runtime with the Zig musl toolchain. The
 # runtime-build stage of image/Dockerfile runs it in a Debian bookworm builder, from /src (a copy of
 # the files the binary is built from), on the build machine's platform.
 #
@@ -17,22 +17,10 @@ die() { echo "build-runtime: error: $*" >&2; exit 1; }
 
 case ${1:-} in
   setup)
-    # What setup.sh itself expects of a Debian machine: python3 with pip (Zig is fetched with
-    # `pip download`), and certificates for the downloads.
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-      ca-certificates python3 python3-pip >/dev/null
-    # setup.sh also builds upstream phantun for the tests with cargo. The runtime's build does not
-    # use it (the image's phantun comes from the phantun-build stage), so two empty placeholders
-    # take its place; they never leave this stage.
-    # shellcheck source=../third_party/pins.sh
-    . third_party/pins.sh
-    placeholder=third_party/.cache/phantun-$PHANTUN_CRATE_VERSION/bin
-    mkdir -p "$placeholder"
-    for f in phantun_client phantun_server; do
-      [ -e "$placeholder/$f" ] || install -m 0755 /dev/null "$placeholder/$f"
-    done
-    bash third_party/setup.sh
+    # Only the build's inputs (Bazel, Zig, Abseil and GoogleTest sources, and the Debian packages
+    # those need, pip included): the image's phantun comes from the phantun-build stage, and the
+    # lab's tools (podman, qemu, valgrind, the peer launchers...) have no place in a builder.
+    bash third_party/setup.sh --build
     ;;
   build)
     out=${2:?usage: build-runtime.sh build OUT}

@@ -3,11 +3,20 @@
 # root. Idempotent: each step first checks whether its result is already in place, so a second run
 # installs, downloads and builds nothing.
 #
+# Usage: third_party/setup.sh           the build and the lab: everything the tests, benchmarks, the
+#                                        tunnel demo, the image tests, emulation and fuzzing use
+#                                        (tests/run_all.sh and the README's commands call this)
+#        third_party/setup.sh --build   only what `bazel build //cmd:phantun-runtime` needs (the image's
+#                                        builder stage, image/build-runtime.sh)
+#
 # Results (all git-ignored, under third_party/.cache/):
 #   zig-<version>/zig                      the musl C/C++ toolchain
 #   src/<abseil dir>, src/<googletest dir>  verified library sources, used as local Bazel repositories
-#   phantun-<version>/bin/phantun_{client,server}  upstream phantun built from crates.io
+#   phantun-<version>/bin/phantun_{client,server}  upstream phantun built from crates.io (lab only)
 # and .bazelrc.local at the repository root, which tells Bazel where those absolute paths are.
+# Outside the checkout it changes nothing but what apt-get install itself does: no apt source, no
+# configuration file, no Python package (Debian's /usr/bin/python3 runs the tests; its modules come
+# from Debian packages). tests/fresh_root.sh proves all of this on a fresh Debian 12 root.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -15,25 +24,56 @@ repo=$(dirname "$here")
 # shellcheck source=pins.sh
 . "$here/pins.sh"
 cache="$here/.cache"
-mkdir -p "$cache/downloads" "$cache/src"
 
 say() { echo "setup: $*" >&2; }
 die() { echo "setup: error: $*" >&2; exit 1; }
 
+lab=yes
+case ${1:-} in
+  "") ;;
+  --build) lab=no ;;
+  -h | --help) sed -n '/^# Usage/,/^#$/s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; exit 0 ;;
+  *) die "unknown argument '$1' (usage: setup.sh [--build])" ;;
+esac
 [ "$(id -u)" = 0 ] || die "run as root (apt-get, network namespaces and TUN devices need it)"
+mkdir -p "$cache/downloads" "$cache/src"
 
 # ---------------------------------------------------------------------------------------------
-# Debian packages. Only the missing ones are installed, so a second run never touches apt.
-apt_packages=(
-  bazel-bootstrap bazel-skylib bazel-platforms bazel-rules-java   # Bazel 4.2.3 and its rule sets
-  g++                                                               # host compiler for the sanitizer config
-  ca-certificates unzip file binutils                               # fetching and inspecting artifacts
-  iproute2 nftables iptables util-linux libcap2-bin strace          # tests: namespaces, NAT, capabilities
-  clang-14 libclang-rt-14-dev                                       # tests/doctor/fuzz.sh: libFuzzer, ASan, UBSan
-  qemu-user-static                                                  # tests/emulated: every architecture's binary under qemu-user
-  tini dumb-init catatonit hyperfine valgrind python3               # tests/bench: the peers, timing, instruction counts, report
-  podman runc python3-yaml                                          # tests/image: the image (podman, runc), deploy examples
+# Debian packages, one line per user. Only the missing ones are installed, so a second run never
+# touches apt. Python modules are Debian packages too: Bazel tests run Debian's /usr/bin/python3
+# (their PATH is /bin:/usr/bin:/usr/local/bin), not whatever python3 comes first on a login PATH.
+build_packages=(
+  bazel-bootstrap                      # Bazel 4.2.3 itself
+  bazel-skylib bazel-platforms bazel-rules-java  # rule sets WORKSPACE points at (/usr/share/bazel)
+  ca-certificates                      # HTTPS for the Zig download (and, in the lab, cargo's)
+  python3-pip                          # `/usr/bin/python3 -m pip download` fetches the Zig wheel (below)
+  unzip                                # unpacks the Zig wheel
+  binutils                             # readelf: image/build-runtime.sh checks the binary it hands over
 )
+lab_packages=(
+  g++                                  # host compiler: --config=asan (tests/run_all.sh)
+  clang-14 libclang-rt-14-dev          # tests/doctor/fuzz.sh: libFuzzer, ASan, UBSan (--config=fuzz)
+  git                                  # tests/release (git ls-files, rev-parse), image/build.sh's revision label
+  file                                 # tests/emulated, tests/release: file(1) on the binaries
+  iproute2                             # ip, ss: every lab (tests/tunnel, tests/image, tests/doctor/live, tests/bench)
+  nftables                             # nft: the labs' NAT rules and address guard
+  iptables                             # iptables-legacy/-nft, *-save: tests/doctor/live, netfilter/capture.sh, tests/image
+  procps                               # sysctl: the labs switch forwarding and IPv6 in their namespaces
+  util-linux                           # unshare, setpriv, mount: tests/doctor/live
+  libcap2-bin                          # capsh: tests/doctor/netfilter/capture.sh
+  strace                               # tests/doctor/live (no modifying syscall), tests/bench/profile.sh
+  qemu-user-static                     # tests/emulated: every architecture's binary under qemu-user
+  tini dumb-init catatonit             # tests/bench: the peer launchers
+  hyperfine valgrind                   # tests/bench: launch timing, instruction counts (and profile.sh)
+  linux-perf                           # tests/bench/profile.sh: perf stat
+  python3 python3-yaml                 # tests/bench reports, tests/image/check_examples.py (import yaml)
+  python3-jsonschema                   # tests/doctor/live: the --json report against docs/doctor-report.schema.json
+  podman runc                          # tests/image: builds and runs the image (runc: crun fails on hybrid cgroups)
+  systemd                              # tests/image/examples_test.sh: systemd-analyze verify, the system units
+  mmdebstrap                           # tests/fresh_root.sh: a fresh Debian 12 root for the README's commands
+)
+apt_packages=("${build_packages[@]}")
+[ "$lab" = no ] || apt_packages+=("${lab_packages[@]}")
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$p")
@@ -57,7 +97,13 @@ fetch_debian_source() { # source-package tarball sha256 dir
   if ! sha256_ok "$cache/downloads/$tarball" "$sum"; then
     enable_deb_src
     say "downloading the Debian source package $pkg"
-    (cd "$cache/downloads" && apt-get "${apt_private[@]}" source --download-only -qq "$pkg" >/dev/null)
+    # apt downloads as its unprivileged user _apt, into a folder _apt owns (see enable_deb_src);
+    # the files are then moved next to the other downloads.
+    local stage="$apt_state/source"
+    install -d -m 0755 "$stage"
+    ! id -u _apt >/dev/null 2>&1 || chown _apt "$stage"
+    (cd "$stage" && apt-get "${apt_private[@]}" source --download-only -qq "$pkg" >/dev/null)
+    find "$stage" -maxdepth 1 -type f -exec mv -f -t "$cache/downloads" {} +
     sha256_ok "$cache/downloads/$tarball" "$sum" ||
       die "$tarball: sha256 is not the pinned $sum"
   fi
@@ -72,12 +118,19 @@ fetch_debian_source() { # source-package tarball sha256 dir
 # deb-src entries mirroring the machine's own deb entries (same archive, same signing key), kept in a
 # private apt configuration under the cache: the host's /etc/apt is read, never written, and the
 # host's own package lists are left as they were. No archive address is written by this project.
-apt_private=()
+# The source lists and downloads go to a temporary folder that apt's download user _apt can reach
+# (a checkout under /root is closed to it) and that is removed when setup ends; they are needed only
+# until the two tarballs are verified.
+apt_private=() apt_state=""
 enable_deb_src() {
   [ ${#apt_private[@]} -eq 0 ] || return 0
   local dir="$cache/apt" f found=no
-  rm -rf "$dir/sources.list.d.tmp"
-  mkdir -p "$dir/sources.list.d.tmp" "$dir/lists/partial" "$dir/archives/partial"
+  rm -rf "$dir/sources.list.d.tmp" "$dir/lists" "$dir/archives" # (older setups kept lists here)
+  mkdir -p "$dir/sources.list.d.tmp"
+  apt_state=$(mktemp -d "${TMPDIR:-/tmp}/phantun-setup-apt.XXXXXX")
+  trap 'rm -rf -- "$apt_state"' EXIT
+  chmod 0755 "$apt_state"
+  mkdir -p "$apt_state/lists/partial" "$apt_state/archives/partial"
   for f in /etc/apt/sources.list.d/*.sources; do
     [ -f "$f" ] || continue
     grep -q '^Types:.*\bdeb\b' "$f" || continue
@@ -94,7 +147,7 @@ enable_deb_src() {
   mv "$dir/sources.list.d.tmp" "$dir/sources.list.d"
   apt_private=(
     -o "Dir::Etc::SourceList=/dev/null" -o "Dir::Etc::SourceParts=$dir/sources.list.d"
-    -o "Dir::State::Lists=$dir/lists" -o "Dir::Cache::Archives=$dir/archives"
+    -o "Dir::State::Lists=$apt_state/lists" -o "Dir::Cache::Archives=$apt_state/archives"
     -o "Dir::Cache::pkgcache=" -o "Dir::Cache::srcpkgcache="
   )
   apt-get "${apt_private[@]}" update -qq
@@ -114,7 +167,8 @@ if [ ! -x "$zig_dir/zig" ]; then
   [ -n "$wheel" ] || die "no Zig wheel is pinned for the build machine architecture $arch"
   if ! sha256_ok "$cache/downloads/$wheel" "$sum"; then
     say "downloading Zig $ZIG_VERSION"
-    python3 -m pip download -q --no-deps --only-binary=:all: --dest "$cache/downloads" \
+    # Debian's interpreter by its path: python3 on PATH may be another one, without pip.
+    /usr/bin/python3 -m pip download -q --no-deps --only-binary=:all: --dest "$cache/downloads" \
       --platform "manylinux_2_12_$arch" "ziglang==$ZIG_VERSION"
     sha256_ok "$cache/downloads/$wheel" "$sum" || die "$wheel: sha256 is not the pinned $sum"
   fi
@@ -129,8 +183,11 @@ mkdir -p "$cache/zig-cache"
 # ---------------------------------------------------------------------------------------------
 # Upstream phantun, unmodified, from crates.io with its own lock file. Linked statically
 # (crt-static) so the same two files serve the tests, bare-host demos and the FROM scratch image.
+# Lab only: the image builds its own phantun (image/build-phantun.sh), //cmd:phantun-runtime none.
+# cargo comes from PATH or rustup's ~/.cargo/bin: phantun 0.8.1 needs Rust >= 1.85, newer than
+# Debian 12's.
 phantun_dir="$cache/phantun-$PHANTUN_CRATE_VERSION"
-if [ ! -x "$phantun_dir/bin/phantun_client" ] || [ ! -x "$phantun_dir/bin/phantun_server" ]; then
+if [ "$lab" = yes ] && { [ ! -x "$phantun_dir/bin/phantun_client" ] || [ ! -x "$phantun_dir/bin/phantun_server" ]; }; then
   cargo=$(command -v cargo || echo "$HOME/.cargo/bin/cargo")
   [ -x "$cargo" ] || die "cargo (Rust >= 1.85) is needed to build phantun $PHANTUN_CRATE_VERSION"
   host_triple=$("$(dirname "$cargo")/rustc" -vV | sed -n 's/^host: //p')
@@ -148,7 +205,7 @@ fi
 
 # ---------------------------------------------------------------------------------------------
 # Tell Bazel where the absolute paths are. Written only when its content changes, so Bazel's
-# analysis cache survives a second run.
+# analysis cache survives a second run; the same with --build (phantun's folder is then unused).
 rc="$repo/.bazelrc.local"
 want=$(cat <<EOF
 # Written by third_party/setup.sh; not committed.
