@@ -74,10 +74,14 @@ int DoctorMain(int argc, char** argv) {
   netlink::Socket rtnetlink;
   const netlink::Status opened = rtnetlink.Open(NETLINK_ROUTE);
   doctor::InterfaceAddresses addresses;
-  if (opened.ok()) {
-    addresses = doctor::ReadIpv4Addresses(rtnetlink, doctor::ReadLink(host, context.tun).ifindex);
-  } else {
+  const doctor::Link tun_link = doctor::ReadLink(host, context.tun);
+  if (!opened.ok()) {
     addresses.error = opened.message;
+  } else if (!tun_link.ifindex) {
+    // No index, no way to pick the TUN's addresses out of the dump (tun.addr skips, saying this).
+    addresses.error = absl::StrCat("/sys/class/net/", context.tun, "/ifindex does not hold a number");
+  } else {
+    addresses = doctor::ReadIpv4Addresses(rtnetlink, *tun_link.ifindex);
   }
   doctor::CheckTunAddresses(context, addresses, &report);
 

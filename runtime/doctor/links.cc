@@ -10,9 +10,19 @@
 namespace phantun_runtime::doctor {
 namespace {
 
-int ReadInt(const Host& host, const std::string& path) {
-  int value = 0;
-  if (std::optional<std::string> text = ReadTrimmed(host, path)) absl::SimpleAtoi(*text, &value);
+// absl's parsers leave a partial number behind when they fail ("15x0" gives 15), so only their
+// result says whether the file held a value.
+std::optional<int> ReadDecimal(const Host& host, const std::string& path) {
+  std::optional<std::string> text = ReadTrimmed(host, path);
+  int value;
+  if (!text || !absl::SimpleAtoi(*text, &value)) return std::nullopt;
+  return value;
+}
+
+std::optional<unsigned> ReadHex(const Host& host, const std::string& path) {
+  std::optional<std::string> text = ReadTrimmed(host, path);
+  unsigned value;
+  if (!text || !absl::SimpleHexAtoi(*text, &value)) return std::nullopt;
   return value;
 }
 
@@ -24,11 +34,11 @@ Link ReadLink(const Host& host, const std::string& name) {
   const std::string base = absl::StrCat("/sys/class/net/", name, "/");
   if (name.empty() || !host.Exists(base + "ifindex")) return link;
   link.exists = true;
-  link.ifindex = ReadInt(host, base + "ifindex");
-  link.iflink = ReadInt(host, base + "iflink");
-  link.mtu = ReadInt(host, base + "mtu");
-  link.type = ReadInt(host, base + "type");
-  if (std::optional<std::string> flags = ReadTrimmed(host, base + "flags")) absl::SimpleHexAtoi(*flags, &link.flags);
+  link.ifindex = ReadDecimal(host, base + "ifindex");
+  link.iflink = ReadDecimal(host, base + "iflink");
+  link.mtu = ReadDecimal(host, base + "mtu");
+  link.type = ReadDecimal(host, base + "type");
+  link.flags = ReadHex(host, base + "flags");
   link.is_tun = host.Exists(base + "tun_flags");
   link.has_device = host.Exists(base + "device");
   link.is_stacked = host.Exists(base + "bridge") || host.Exists(base + "bonding") ||
@@ -70,6 +80,7 @@ std::string DefaultRouteInterface(const Host& host) {
 
 bool LooksLikeContainerLink(const Link& link) {
   constexpr int kArphrdEther = 1;
+  // An unreadable type is not Ethernet: the link is not called a container's on no evidence.
   return link.exists && link.type == kArphrdEther && !link.has_device && !link.is_stacked && !link.is_tun;
 }
 

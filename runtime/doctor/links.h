@@ -1,6 +1,7 @@
 #ifndef PHANTUN_RUNTIME_DOCTOR_LINKS_H_
 #define PHANTUN_RUNTIME_DOCTOR_LINKS_H_
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -8,18 +9,19 @@
 
 namespace phantun_runtime::doctor {
 
-// One network interface as /sys/class/net shows it.
+// One network interface as /sys/class/net shows it. A number is nullopt when its file is missing
+// or does not hold one: the checks report that instead of judging a made-up value.
 struct Link {
   std::string name;
   bool exists = false;
-  int ifindex = 0;
-  int iflink = 0;          // differs from ifindex for veth (its peer) and stacked devices
-  int mtu = 0;
-  int type = 0;            // ARPHRD_*: 1 for Ethernet
-  unsigned flags = 0;      // IFF_* from the flags file
-  bool is_tun = false;     // has tun_flags: a TUN/TAP device
-  bool has_device = false; // backed by hardware (a device/ link)
-  bool is_stacked = false; // vlan, bridge, bond: virtual, but a host's own
+  std::optional<int> ifindex;
+  std::optional<int> iflink;      // differs from ifindex for veth (its peer) and stacked devices
+  std::optional<int> mtu;
+  std::optional<int> type;        // ARPHRD_*: 1 for Ethernet
+  std::optional<unsigned> flags;  // IFF_* from the flags file
+  bool is_tun = false;            // has tun_flags: a TUN/TAP device
+  bool has_device = false;        // backed by hardware (a device/ link)
+  bool is_stacked = false;        // vlan, bridge, bond: virtual, but a host's own
 };
 
 Link ReadLink(const Host& host, const std::string& name);

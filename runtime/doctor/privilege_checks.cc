@@ -1,6 +1,11 @@
 #include "runtime/doctor/privilege_checks.h"
 
+#include <string>
+#include <string_view>
+#include <vector>
+
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 
 namespace phantun_runtime::doctor {
 namespace {
@@ -18,30 +23,45 @@ void CheckPrivileges(const ProcessFacts& facts, Report* report) {
     report->Add("priv.net_admin", Status::kSkip, "/proc/self/status is not readable: is /proc mounted?");
     return;
   }
-  if (facts.cap_effective & kNetAdmin) {
-    report->Add("priv.net_admin", Status::kPass, "CAP_NET_ADMIN is in the effective set");
+  if (!facts.cap_effective) {
+    constexpr char kNoCapEff[] = "/proc/self/status has no readable CapEff line: capabilities not checked";
+    report->Add("priv.net_admin", Status::kSkip, kNoCapEff);
+    report->Add("priv.extra_caps", Status::kSkip, kNoCapEff);
   } else {
-    report->Add("priv.net_admin", Status::kFail,
-                absl::StrCat("CAP_NET_ADMIN is not in the effective set (CapEff ", absl::Hex(facts.cap_effective, absl::kZeroPad16), ")"),
-                facts.in_container ? "run the container with --cap-add NET_ADMIN (Kubernetes: securityContext.capabilities.add: [NET_ADMIN])"
-                                   : "run phantun as root, or under systemd with AmbientCapabilities=CAP_NET_ADMIN");
+    const uint64_t effective = *facts.cap_effective;
+    if (effective & kNetAdmin) {
+      report->Add("priv.net_admin", Status::kPass, "CAP_NET_ADMIN is in the effective set");
+    } else {
+      report->Add("priv.net_admin", Status::kFail,
+                  absl::StrCat("CAP_NET_ADMIN is not in the effective set (CapEff ", absl::Hex(effective, absl::kZeroPad16), ")"),
+                  facts.in_container ? "run the container with --cap-add NET_ADMIN (Kubernetes: securityContext.capabilities.add: [NET_ADMIN])"
+                                     : "run phantun as root, or under systemd with AmbientCapabilities=CAP_NET_ADMIN");
+    }
+
+    const uint64_t extra = effective & ~kNetAdmin;
+    if (extra == 0) {
+      report->Add("priv.extra_caps", Status::kPass, "no capability beyond CAP_NET_ADMIN");
+    } else {
+      report->Add("priv.extra_caps", Status::kWarn,
+                  absl::StrCat("capabilities beyond CAP_NET_ADMIN: ", CapabilityNames(extra)),
+                  facts.in_container ? absl::StrCat("run the container with ", kLeastPrivilegeFlags)
+                                     : "under systemd: CapabilityBoundingSet=CAP_NET_ADMIN and AmbientCapabilities=CAP_NET_ADMIN with a non-root User=");
+    }
   }
 
-  const uint64_t extra = facts.cap_effective & ~kNetAdmin;
-  if (extra == 0) {
-    report->Add("priv.extra_caps", Status::kPass, "no capability beyond CAP_NET_ADMIN");
-  } else {
-    report->Add("priv.extra_caps", Status::kWarn,
-                absl::StrCat("capabilities beyond CAP_NET_ADMIN: ", CapabilityNames(extra)),
-                facts.in_container ? absl::StrCat("run the container with ", kLeastPrivilegeFlags)
-                                   : "under systemd: CapabilityBoundingSet=CAP_NET_ADMIN and AmbientCapabilities=CAP_NET_ADMIN with a non-root User=");
-  }
-
-  const bool everything_allowed = (facts.cap_bounding >> kCapSysAdmin & 1) && (facts.cap_bounding >> kCapSysModule & 1) &&
-                                  (facts.cap_effective >> kCapSysAdmin & 1) && facts.seccomp_mode == 0;
+  // "Privileged" is judged from three lines together; one that cannot be read leaves it open.
+  std::vector<std::string_view> unreadable;
+  if (!facts.cap_effective) unreadable.push_back("CapEff");
+  if (!facts.cap_bounding) unreadable.push_back("CapBnd");
+  if (!facts.seccomp_mode) unreadable.push_back("Seccomp");
   if (!facts.in_container) {
     report->Add("priv.privileged", Status::kInfo, "not in a container, as far as this process can tell");
-  } else if (everything_allowed) {
+  } else if (!unreadable.empty()) {
+    report->Add("priv.privileged", Status::kSkip,
+                absl::StrCat("container (", facts.container_hint, "): cannot tell whether it is privileged, /proc/self/status has no readable ",
+                             absl::StrJoin(unreadable, ", "), " line"));
+  } else if ((*facts.cap_bounding >> kCapSysAdmin & 1) && (*facts.cap_bounding >> kCapSysModule & 1) &&
+             (*facts.cap_effective >> kCapSysAdmin & 1) && *facts.seccomp_mode == 0) {
     report->Add("priv.privileged", Status::kWarn,
                 absl::StrCat("looks like a privileged container (", facts.container_hint,
                              "; CAP_SYS_ADMIN and CAP_SYS_MODULE held, no seccomp filter)"),
@@ -52,10 +72,18 @@ void CheckPrivileges(const ProcessFacts& facts, Report* report) {
 
   report->Add("priv.no_new_privs", Status::kInfo,
               facts.no_new_privs ? "no_new_privs is set (--security-opt no-new-privileges)" : "no_new_privs is not set");
-  report->Add("priv.seccomp", Status::kInfo,
-              facts.seccomp_mode == 2   ? absl::StrCat("seccomp filter mode, ", facts.seccomp_filters, " filter(s)")
-              : facts.seccomp_mode == 1 ? std::string("seccomp strict mode")
-                                        : std::string("no seccomp filter"));
+  std::string seccomp;
+  if (!facts.seccomp_mode) {
+    seccomp = "seccomp mode unknown: /proc/self/status has no readable Seccomp line";
+  } else if (*facts.seccomp_mode == 2) {
+    seccomp = facts.seccomp_filters ? absl::StrCat("seccomp filter mode, ", *facts.seccomp_filters, " filter(s)")
+                                    : std::string("seccomp filter mode");
+  } else if (*facts.seccomp_mode == 1) {
+    seccomp = "seccomp strict mode";
+  } else {
+    seccomp = "no seccomp filter";
+  }
+  report->Add("priv.seccomp", Status::kInfo, seccomp);
 }
 
 }  // namespace phantun_runtime::doctor

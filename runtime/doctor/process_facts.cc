@@ -1,5 +1,6 @@
 #include "runtime/doctor/process_facts.h"
 
+#include <optional>
 #include <string_view>
 
 #include "absl/strings/numbers.h"
@@ -21,6 +22,20 @@ constexpr const char* kCapabilityNames[] = {
     "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE",
 };
 
+// absl's parsers leave whatever they read before the first bad character in their output ("1000zz"
+// gives 0x1000, CAP_NET_ADMIN), so their result decides whether that output is a value at all.
+std::optional<uint64_t> ParseHex(std::string_view text) {
+  uint64_t value;
+  if (!absl::SimpleHexAtoi(text, &value)) return std::nullopt;
+  return value;
+}
+
+std::optional<int> ParseDecimal(std::string_view text) {
+  int value;
+  if (!absl::SimpleAtoi(text, &value)) return std::nullopt;
+  return value;
+}
+
 void ParseStatus(std::string_view status, ProcessFacts* facts) {
   for (std::string_view line : absl::StrSplit(status, '\n')) {
     std::string_view value;
@@ -29,15 +44,15 @@ void ParseStatus(std::string_view status, ProcessFacts* facts) {
     const std::string_view key = line.substr(0, colon);
     value = absl::StripAsciiWhitespace(line.substr(colon + 1));
     if (key == "CapEff") {
-      absl::SimpleHexAtoi(value, &facts->cap_effective);
+      facts->cap_effective = ParseHex(value);
     } else if (key == "CapBnd") {
-      absl::SimpleHexAtoi(value, &facts->cap_bounding);
+      facts->cap_bounding = ParseHex(value);
     } else if (key == "NoNewPrivs") {
       facts->no_new_privs = value == "1";
     } else if (key == "Seccomp") {
-      absl::SimpleAtoi(value, &facts->seccomp_mode);
+      facts->seccomp_mode = ParseDecimal(value);
     } else if (key == "Seccomp_filters") {
-      absl::SimpleAtoi(value, &facts->seccomp_filters);
+      facts->seccomp_filters = ParseDecimal(value);
     }
   }
 }

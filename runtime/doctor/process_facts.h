@@ -2,6 +2,7 @@
 #define PHANTUN_RUNTIME_DOCTOR_PROCESS_FACTS_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "runtime/doctor/host.h"
@@ -10,13 +11,15 @@ namespace phantun_runtime::doctor {
 
 // The doctor's own process, read from /proc/self/status before it installs its guard (which sets
 // no_new_privs and adds a seccomp filter). phantun started the same way gets the same.
+// A number is nullopt when its line is missing or does not parse: the checks then say they could
+// not tell, rather than judge a capability set made of whatever the parser got through.
 struct ProcessFacts {
   bool status_readable = false;
-  uint64_t cap_effective = 0;
-  uint64_t cap_bounding = 0;
+  std::optional<uint64_t> cap_effective;
+  std::optional<uint64_t> cap_bounding;
   bool no_new_privs = false;
-  int seccomp_mode = 0;     // 0 off, 1 strict, 2 filter
-  int seccomp_filters = 0;
+  std::optional<int> seccomp_mode;     // 0 off, 1 strict, 2 filter
+  std::optional<int> seccomp_filters;  // only kernels since 5.9 print it
   bool in_container = false;
   std::string container_hint;  // what gave the container away
 };

@@ -3,6 +3,7 @@
 #include <net/if.h>
 
 #include "gtest/gtest.h"
+#include "runtime/doctor/links.h"
 #include "tests/doctor/fake_host.h"
 #include "tests/doctor/report_matchers.h"
 
@@ -64,6 +65,35 @@ TEST_F(InterfaceChecksTest, SeveralTunsNeedANameAndANamedOneIsUsed) {
 TEST_F(InterfaceChecksTest, NamedTunThatDoesNotExistIsSkip) {
   options.tun = "ptun9";
   EXPECT_EQ(Only(Run(), "tun.iface").finding, "TUN interface not checked: ptun9 does not exist");
+}
+
+// absl's parsers leave a partial value behind when they fail: "0x10zz" would read as 0x10
+// (point-to-point but down, a FAIL) and "15x0" as an MTU of 15 (a PASS). Neither is a value.
+TEST_F(InterfaceChecksTest, GarbledFlagsAreNotAState) {
+  host.AddLink("tun0", 9, 9, 1500, IFF_UP | IFF_POINTOPOINT, true);
+  host.files["/sys/class/net/tun0/flags"] = "0x10zz\n";
+  EXPECT_FALSE(ReadLink(host, "tun0").flags.has_value());
+  const Finding finding = Only(Run(), "tun.iface");
+  EXPECT_EQ(finding.status, Status::kSkip);
+  EXPECT_EQ(finding.finding, "tun0 exists but /sys/class/net/tun0/flags does not hold a number: state not checked");
+}
+
+TEST_F(InterfaceChecksTest, GarbledTunMtuIsNotCompared) {
+  host.AddLink("tun0", 9, 9, 1500, IFF_UP | IFF_POINTOPOINT, true);
+  host.files["/sys/class/net/tun0/mtu"] = "15x0\n";
+  EXPECT_FALSE(ReadLink(host, "tun0").mtu.has_value());
+  const Finding finding = Only(Run(), "tun.mtu");
+  EXPECT_EQ(finding.status, Status::kSkip);
+  EXPECT_EQ(finding.finding,
+            "/sys/class/net/tun0/mtu does not hold a number: not compared; "
+            "WireGuard over phantun: MTU 1428 (IPv4) or 1408 (IPv6) for WAN MTU 1500");
+}
+
+TEST_F(InterfaceChecksTest, GarbledWanMtuGivesNoWireGuardFigure) {
+  host.files["/sys/class/net/eth0/mtu"] = "1500abc\n";
+  const Finding finding = Only(Run(), "tun.mtu");
+  EXPECT_EQ(finding.status, Status::kSkip);
+  EXPECT_EQ(finding.finding, "/sys/class/net/eth0/mtu does not hold a number: MTU not checked");
 }
 
 }  // namespace

@@ -62,6 +62,44 @@ TEST(PrivilegeChecks, BareHostIsNotCalledAContainer) {
   EXPECT_NE(Only(Checked(unprivileged), "priv.net_admin").fix.find("AmbientCapabilities"), std::string::npos);
 }
 
+// absl's parsers stop at the first bad character and leave what they had read: a garbled CapEff
+// must not become 0 (a FAIL about a capability set nobody has) nor 0x1000 (a PASS for NET_ADMIN).
+TEST(PrivilegeChecks, GarbledCapEffIsNotACapabilitySet) {
+  for (const char* garbled : {"zz12", "1000zz", "", "-1000"}) {
+    const FakeHost host = Container(garbled, kNetAdminOnly, 2);
+    EXPECT_FALSE(ReadProcessFacts(host).cap_effective.has_value()) << garbled;
+    const Report report = Checked(host);
+    EXPECT_EQ(Only(report, "priv.net_admin").status, Status::kSkip) << garbled;
+    EXPECT_EQ(Only(report, "priv.net_admin").finding,
+              "/proc/self/status has no readable CapEff line: capabilities not checked");
+    EXPECT_EQ(Only(report, "priv.extra_caps").status, Status::kSkip) << garbled;
+    EXPECT_EQ(Only(report, "priv.privileged").status, Status::kSkip) << garbled;
+  }
+}
+
+TEST(PrivilegeChecks, GarbledCapBndLeavesPrivilegedOpen) {
+  // Read as 0x1fff..., the garbage would pass for a privileged container's bounding set.
+  const Finding finding = Only(Checked(Container(kEverything, "1ffffffffffx", 0)), "priv.privileged");
+  EXPECT_EQ(finding.status, Status::kSkip);
+  EXPECT_EQ(finding.finding,
+            "container (container=podman): cannot tell whether it is privileged, /proc/self/status has no readable CapBnd line");
+}
+
+TEST(PrivilegeChecks, GarbledSeccompIsUnknownNotOff) {
+  FakeHost host = Container(kEverything, kEverything, 0);
+  host.files["/proc/self/status"] = "CapEff:\t000001ffffffffff\nCapBnd:\t000001ffffffffff\nSeccomp:\t2x\nSeccomp_filters:\t3\n";
+  EXPECT_FALSE(ReadProcessFacts(host).seccomp_mode.has_value());
+  const Report report = Checked(host);
+  EXPECT_EQ(Only(report, "priv.seccomp").finding, "seccomp mode unknown: /proc/self/status has no readable Seccomp line");
+  EXPECT_EQ(Only(report, "priv.privileged").status, Status::kSkip);
+}
+
+TEST(PrivilegeChecks, FilterCountIsLeftOutWhenNotReadable) {
+  FakeHost host = Container(kNetAdminOnly, kNetAdminOnly, 2);
+  host.files["/proc/self/status"] = "CapEff:\t0000000000001000\nCapBnd:\t0000000000001000\nSeccomp:\t2\nSeccomp_filters:\t1z\n";
+  EXPECT_EQ(Only(Checked(host), "priv.seccomp").finding, "seccomp filter mode");
+}
+
 TEST(PrivilegeChecks, UnreadableStatusIsSkip) {
   FakeHost host;
   EXPECT_EQ(Only(Checked(host), "priv.net_admin").status, Status::kSkip);
