@@ -93,7 +93,9 @@ static long long cpu_ns(const long *pids, int n) {
     struct dirent *e;
     while ((e = readdir(tasks)) != NULL) {
       if (e->d_name[0] == '.') continue;
-      char stat_path[96];
+      /* Thread ids are short, but sized for any d_name (255 bytes) so the compiler can see that
+       * nothing is ever cut off. */
+      char stat_path[sizeof "/proc//task//schedstat" + 20 + sizeof e->d_name];
       snprintf(stat_path, sizeof stat_path, "/proc/%ld/task/%s/schedstat", pids[i], e->d_name);
       FILE *f = fopen(stat_path, "re");
       if (f == NULL) continue; /* the thread just ended */

@@ -87,7 +87,10 @@ class LiveNetfilter : public ::testing::Test {
   }
 
   void TearDown() override {
-    if (created_) EXPECT_EQ(RunCommand({Tool("ip"), "netns", "del", namespace_}), 0) << namespace_;
+    // Braced: EXPECT_EQ is an if/else inside, and gcc warns of the dangling else without them.
+    if (created_) {
+      EXPECT_EQ(RunCommand({Tool("ip"), "netns", "del", namespace_}), 0) << namespace_;
+    }
   }
 
   // Runs `tool args...` inside the namespace; the test fails if it does.

@@ -20,9 +20,10 @@ class FakeRoot {
     Directory("/sys/module");
     Directory("/lib/modules/6.1.0/kernel");
   }
-  ~FakeRoot() { system(("rm -rf '" + root_ + "'").c_str()); }
+  ~FakeRoot() { EXPECT_EQ(system(("rm -rf '" + root_ + "'").c_str()), 0) << root_; }
 
-  void Directory(const std::string& path) { system(("mkdir -p '" + root_ + path + "'").c_str()); }
+  // A folder that failed to appear would make the evidence below wrong, not just incomplete.
+  void Directory(const std::string& path) { ASSERT_EQ(system(("mkdir -p '" + root_ + path + "'").c_str()), 0) << path; }
   void File(const std::string& path, const std::string& content) {
     FILE* file = fopen((root_ + path).c_str(), "w");
     fputs(content.c_str(), file);
