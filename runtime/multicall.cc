@@ -42,6 +42,7 @@ std::string HelpText(absl::Span<const Applet> applets) {
       "  N        phantun exited with status N\n"
       "  128+N    phantun was killed by signal N (143 after SIGTERM)\n"
       "  64       MODE is unset, empty or not client/server; phantun not started\n"
+      "  70       internal error: phantun's exit status could not be collected (should not happen)\n"
       "  71       the runtime could not start phantun (fork or signal setup failed)\n"
       "  73       IFACE_FILE could not be written; phantun not started\n"
       "  74       phantun exited 0 but IFACE_FILE could not be cleared\n"
