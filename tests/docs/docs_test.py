@@ -14,8 +14,12 @@
   4. Every option given to phantun-runtime, phantun-doctor or phantun-iface-write in the documents'
      code appears in that program's --help; every `bazel ... --config=NAME` names a config of
      .bazelrc. phantun-run's arguments are phantun's and are not checked.
+  5. Every exit status defined in runtime/exit_codes.h (kExit... = N) has a row in phantun-run's
+     exit status table in `phantun-runtime --help`, README.md and README-CN.md (128 as "128+N"), and
+     the three tables list the same statuses in the same order.
 
-Usage: docs_test.py PHANTUN_RUNTIME DOC...   (README.md first; the checkout is found through it)
+Usage: docs_test.py PHANTUN_RUNTIME EXIT_CODES_H DOC...
+       (README.md among the documents; the checkout is found through it)
 Only the Python standard library is used.
 """
 
@@ -288,6 +292,73 @@ def check_options(path, help_texts, bazel_configs):
 
 
 # ------------------------------------------------------------------------------------------------
+# 5. phantun-run's exit statuses
+
+EXIT_CODE_RE = re.compile(r"^inline constexpr int (kExit\w+) = (\d+);", re.M)
+
+
+def exit_codes(path):
+    """{name: value} of every constant in runtime/exit_codes.h."""
+    codes = {name: int(value) for name, value in EXIT_CODE_RE.findall(read(path))}
+    if not codes:
+        fail("%s: no 'inline constexpr int kExit... = N;' found; has its form changed?" % os.path.basename(path))
+    return codes
+
+
+def help_exit_table(help_text):
+    """First column of the lines under "Exit status of phantun-run" in --help, up to a blank line."""
+    lines = help_text.split("\n")
+    starts = [i for i, line in enumerate(lines) if line.startswith("Exit status of phantun-run")]
+    if not starts:
+        fail("phantun-runtime --help has no 'Exit status of phantun-run' table")
+        return []
+    statuses = []
+    for line in lines[starts[0] + 1:]:
+        if not line.strip():
+            break
+        statuses.append(line.split()[0])
+    return statuses
+
+
+def readme_exit_table(path):
+    """First column of the first table after the first ### heading of the README's contract section."""
+    statuses = []
+    section, in_subsection = None, False
+    for _, line in prose_lines(read(path)):
+        match = re.fullmatch(r"<!--\s*section:\s*([a-z0-9-]+)\s*-->", line.strip())
+        if match:
+            section = match.group(1)
+            continue
+        if section != "contract":
+            continue
+        if line.startswith("### "):
+            in_subsection = True
+        elif in_subsection and line.startswith("|"):
+            cell = line.strip("|").split("|")[0].strip().strip("`")
+            if not re.fullmatch(r"-+", cell):
+                statuses.append(cell)
+        elif in_subsection and statuses:
+            break  # the first line after the table
+    if len(statuses) < 2:
+        fail("%s: no exit status table under the contract section's ### heading" % os.path.basename(path))
+        return []
+    return statuses[1:]  # the header row names the column
+
+
+def check_exit_statuses(codes, tables):
+    for table_name, statuses in tables:
+        for name, value in sorted(codes.items(), key=lambda item: item[1]):
+            if str(value) not in statuses and "%d+N" % value not in statuses:
+                fail("%s: phantun-run's exit status table has no row for %d (%s in runtime/exit_codes.h)" %
+                     (table_name, value, name))
+    first_name, first = tables[0]
+    for table_name, statuses in tables[1:]:
+        if statuses != first:
+            fail("phantun-run's exit statuses differ between %s and %s:\n    %s\n    %s" %
+                 (first_name, table_name, " ".join(first), " ".join(statuses)))
+
+
+# ------------------------------------------------------------------------------------------------
 
 
 def run(binary, *arguments):
@@ -299,11 +370,12 @@ def run(binary, *arguments):
 
 
 def main(argv):
-    if len(argv) < 3:
+    if len(argv) < 4:
         print(__doc__, file=sys.stderr)
         return 64
     binary = os.path.abspath(argv[1])
-    docs = [os.path.realpath(path) for path in argv[2:]]
+    exit_codes_h = argv[2]
+    docs = [os.path.realpath(path) for path in argv[3:]]
     by_name = {os.path.basename(path): path for path in docs}
     # The documents are symbolic links into the checkout: that is where the paths they name live.
     repo = os.path.dirname(by_name["README.md"])
@@ -342,7 +414,14 @@ def main(argv):
     for path in docs:
         check_options(path, help_texts, bazel_configs)
 
-    print("checked %d check ids, %d documents" % (len(ids), len(docs)))
+    codes = exit_codes(exit_codes_h)
+    check_exit_statuses(codes, [
+        ("phantun-runtime --help", help_exit_table(help_texts["phantun-runtime"])),
+        ("README.md", readme_exit_table(by_name["README.md"])),
+        ("README-CN.md", readme_exit_table(by_name["README-CN.md"])),
+    ])
+
+    print("checked %d check ids, %d documents, %d exit statuses" % (len(ids), len(docs), len(codes)))
     for placeholder in placeholders:
         print("placeholder (to be synced): " + placeholder)
     if failures:
