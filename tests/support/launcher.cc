@@ -10,6 +10,7 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <stddef.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -115,6 +116,9 @@ void RefuseSubreaper() {
 
 [[noreturn]] void SetUpAndExec(const LaunchSpec& spec, char* const* argv, char* const* envp) {
   PlaceDescriptors(spec.fds);
+  if (spec.controlling_terminal && (setsid() < 0 || ioctl(STDIN_FILENO, TIOCSCTTY, 0) != 0)) {
+    ChildFail("controlling terminal");
+  }
   // setns() moves the working directory to the namespace's root: the start directory comes after.
   if (!spec.mount_namespace.empty()) EnterMountNamespace(spec.mount_namespace);
   if (!spec.cwd.empty() && chdir(spec.cwd.c_str()) != 0) ChildFail("chdir");

@@ -37,6 +37,8 @@ struct LaunchSpec {
   std::vector<int> dropped_capabilities;   // taken out of the bounding set, so that a process started
                                            // as root runs without them (CAP_DAC_OVERRIDE: permissions
                                            // then apply to root too)
+  bool controlling_terminal = false;       // a new session whose controlling terminal is descriptor
+                                           // 0, with the process in its foreground, as a login shell
   bool refuse_subreaper = false;           // a seccomp filter makes prctl(PR_SET_CHILD_SUBREAPER)
                                            // fail with EPERM, as a strict container profile may
 };
