@@ -105,7 +105,10 @@ bool InterfaceFile::Write(const std::string& path, std::string_view name, std::s
   if (written != static_cast<ssize_t>(name.size())) {
     *error = written < 0 ? SystemError(path, "cannot write", errno)
                          : Describe(path, absl::StrCat("short write (", written, " of ", name.size(), " bytes)"));
-    ftruncate(fd, 0);
+    // Best effort: a partial name must not stay behind. If even this fails, the error above is
+    // still the one to report, and the file held at most part of a valid name.
+    if (ftruncate(fd, 0) != 0) {
+    }
     close(fd);
     return false;
   }

@@ -106,7 +106,9 @@ TEST_P(BadVariablesTest, Exit78AndNothingWritten) {
   RuntimeRun run(IfaceWriteSpec(dir, env));
   EXPECT_TRUE(EndsRefused(run, 78, kPrefix, variables.mentions));
   EXPECT_EQ(DirectoryEntries(state.path()), file_exists ? std::set<std::string>{"iface"} : std::set<std::string>{});
-  if (file_exists) EXPECT_EQ(ReadFile(path), "old-name");
+  if (file_exists) {
+    EXPECT_EQ(ReadFile(path), "old-name");
+  }
 }
 
 const std::vector<std::string> kOneSided = {"IFACE_NAME", "IFACE_FILE", "both"};
