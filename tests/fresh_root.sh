@@ -117,7 +117,8 @@ if [ "${1:-}" = --inside ]; then
   step "setup (first run)" setup-1.log bash third_party/setup.sh
   etc_unowned /var/tmp/.fresh-root-stamp-1 >"$logs/etc-unowned.txt"
   say "files in /etc that the first setup run changed and no package owns (written by maintainer scripts or setup.sh; $logs/etc-unowned.txt):"
-  sed 's/^/    /' "$logs/etc-unowned.txt" >&2
+  grep -v '^/etc/ssl/certs/' "$logs/etc-unowned.txt" | sed 's/^/    /' >&2
+  echo "    and $(grep -c '^/etc/ssl/certs/' "$logs/etc-unowned.txt") links in /etc/ssl/certs (update-ca-certificates)" >&2
   touch "$root/var/tmp/.fresh-root-stamp-2"
   step "setup (second run)" setup-2.log bash third_party/setup.sh
   # A second run must install, download and build nothing ("setup: ready" is all it may say), and
