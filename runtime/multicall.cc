@@ -43,11 +43,11 @@ std::string HelpText(absl::Span<const Applet> applets) {
       "  128+N    phantun was killed by signal N (143 after SIGTERM)\n"
       "  64       MODE is unset, empty or not client/server; phantun not started\n"
       "  70       internal error: phantun's exit status could not be collected (should not happen)\n"
-      "  71       the runtime could not start phantun (fork or signal setup failed)\n"
+      "  71       the runtime could not start phantun (signal setup, fork or start directory)\n"
       "  73       IFACE_FILE could not be written; phantun not started\n"
       "  74       phantun exited 0 but IFACE_FILE could not be cleared\n"
       "  78       IFACE_NAME/IFACE_FILE: only one set, or the name is invalid\n"
-      "  126      phantun_client/phantun_server exists but cannot be executed\n"
+      "  126      phantun_client/phantun_server exists but cannot run (or lacks its loader)\n"
       "  127      phantun_client/phantun_server is missing, or the applet is unknown\n");
   return text;
 }
