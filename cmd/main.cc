@@ -1,14 +1,13 @@
 // The phantun-runtime multicall binary: argv[0] (or the first argument) selects the applet.
-#include "runtime/applet.h"
-#include "runtime/doctor/doctor_main.h"
-#include "runtime/handoff/iface_write_main.h"
-#include "runtime/multicall.h"
-#include "runtime/run/run_main.h"
+#include "cmd/applet.h"
+#include "cmd/applets.h"
+#include "cmd/multicall.h"
 #include "runtime/standard_descriptors.h"
 
 namespace {
 
-// Every applet of the binary. An applet is listed here only once it works.
+// Every applet of the binary. An applet is listed here only once it works; adding one is a file in
+// cmd/ with its entry point, a line here, and the library it uses in runtime/.
 constexpr phantun_runtime::Applet kApplets[] = {
     {"phantun-run", "run phantun_client or phantun_server (MODE=client|server) as PID 1", phantun_runtime::RunMain},
     {"phantun-iface-write", "write IFACE_NAME into IFACE_FILE, or clear it (--clear)", phantun_runtime::IfaceWriteMain},

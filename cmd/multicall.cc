@@ -1,4 +1,4 @@
-#include "runtime/multicall.h"
+#include "cmd/multicall.h"
 
 #include <unistd.h>
 
@@ -8,7 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "runtime/diagnostics.h"
 #include "runtime/exit_codes.h"
-#include "runtime/install_links.h"
+#include "cmd/install_links.h"
 #include "runtime/version.h"
 
 namespace phantun_runtime {

@@ -1,4 +1,4 @@
-#include "runtime/multicall.h"
+#include "cmd/multicall.h"
 
 #include <string>
 #include <vector>

@@ -1,4 +1,4 @@
-#include "runtime/handoff/iface_write_main.h"
+#include "cmd/applets.h"
 
 #include <signal.h>
 #include <stdlib.h>

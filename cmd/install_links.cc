@@ -1,4 +1,4 @@
-#include "runtime/install_links.h"
+#include "cmd/install_links.h"
 
 #include <errno.h>
 #include <limits.h>

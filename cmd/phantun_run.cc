@@ -1,4 +1,4 @@
-#include "runtime/run/run_main.h"
+#include "cmd/applets.h"
 
 #include <errno.h>
 #include <limits.h>

@@ -1,5 +1,5 @@
-#ifndef PHANTUN_RUNTIME_APPLET_H_
-#define PHANTUN_RUNTIME_APPLET_H_
+#ifndef PHANTUN_CMD_APPLET_H_
+#define PHANTUN_CMD_APPLET_H_
 
 #include <string_view>
 
@@ -15,4 +15,4 @@ struct Applet {
 
 }  // namespace phantun_runtime
 
-#endif  // PHANTUN_RUNTIME_APPLET_H_
+#endif  // PHANTUN_CMD_APPLET_H_

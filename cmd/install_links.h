@@ -1,8 +1,8 @@
-#ifndef PHANTUN_RUNTIME_INSTALL_LINKS_H_
-#define PHANTUN_RUNTIME_INSTALL_LINKS_H_
+#ifndef PHANTUN_CMD_INSTALL_LINKS_H_
+#define PHANTUN_CMD_INSTALL_LINKS_H_
 
 #include "absl/types/span.h"
-#include "runtime/applet.h"
+#include "cmd/applet.h"
 
 namespace phantun_runtime {
 
@@ -14,4 +14,4 @@ int InstallAppletLinks(absl::Span<const Applet> applets, const char* dir);
 
 }  // namespace phantun_runtime
 
-#endif  // PHANTUN_RUNTIME_INSTALL_LINKS_H_
+#endif  // PHANTUN_CMD_INSTALL_LINKS_H_

@@ -1,10 +1,10 @@
-#ifndef PHANTUN_RUNTIME_MULTICALL_H_
-#define PHANTUN_RUNTIME_MULTICALL_H_
+#ifndef PHANTUN_CMD_MULTICALL_H_
+#define PHANTUN_CMD_MULTICALL_H_
 
 #include <string_view>
 
 #include "absl/types/span.h"
-#include "runtime/applet.h"
+#include "cmd/applet.h"
 
 namespace phantun_runtime {
 
@@ -23,4 +23,4 @@ int MulticallMain(absl::Span<const Applet> applets, int argc, char** argv);
 
 }  // namespace phantun_runtime
 
-#endif  // PHANTUN_RUNTIME_MULTICALL_H_
+#endif  // PHANTUN_CMD_MULTICALL_H_

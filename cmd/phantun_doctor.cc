@@ -1,4 +1,4 @@
-#include "runtime/doctor/doctor_main.h"
+#include "cmd/applets.h"
 
 #include <linux/netlink.h>
 #include <stdlib.h>
