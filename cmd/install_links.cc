@@ -54,11 +54,12 @@ bool PlaceLink(const std::string& link, const std::string& target) {
 }  // namespace
 
 int InstallAppletLinks(absl::Span<const Applet> applets, const char* dir) {
-  std::string executable;
-  if (!OwnExecutablePath(&executable)) {
-    PrintError(kPrefix, absl::StrCat("cannot read /proc/self/exe: ", strerror(errno)));
+  const StatusOr<std::string> own = OwnExecutablePath();
+  if (!own.ok()) {
+    PrintError(kPrefix, own.status().message());
     return kExitCantCreate;
   }
+  const std::string& executable = *own;
   char resolved_dir[PATH_MAX];
   if (realpath(dir, resolved_dir) == nullptr) {
     PrintError(kPrefix, absl::StrCat(absl::CHexEscape(dir), ": ", strerror(errno)));

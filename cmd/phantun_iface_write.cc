@@ -11,6 +11,7 @@
 #include "runtime/exit_codes.h"
 #include "runtime/handoff/handoff_config.h"
 #include "runtime/handoff/iface_file.h"
+#include "runtime/status.h"
 
 namespace phantun_runtime {
 namespace {
@@ -41,8 +42,8 @@ constexpr char kHelp[] =
     "  74  IFACE_FILE could not be cleared\n"
     "  78  IFACE_NAME/IFACE_FILE missing, one without the other, or IFACE_NAME invalid\n";
 
-int Fail(int status, const std::string& message) {
-  PrintError(kPrefix, message);
+int Fail(int status, const Status& error) {
+  PrintError(kPrefix, error.message());
   return status;
 }
 
@@ -53,24 +54,27 @@ int IfaceWriteMain(int argc, char** argv) {
   signal(SIGXFSZ, SIG_IGN);
   const std::string_view argument = argc > 1 ? argv[1] : "";
   if (argc > 2 || (argc == 2 && argument != "--clear" && argument != "--help")) {
-    return Fail(kExitUsage, "expected no argument, --clear or --help");
+    return Fail(kExitUsage, Status(Status::Code::kInvalidArgument, "expected no argument, --clear or --help"));
   }
   if (argument == "--help") {
     PrintText(STDOUT_FILENO, kHelp);
     return 0;
   }
-  std::string error;
   if (argument == "--clear") {
-    const HandoffConfig config = ReadClearConfig(getenv("IFACE_FILE"));
-    if (!config.error.empty()) return Fail(kExitConfig, config.error);
-    return ClearInterfaceFileAt(config.path, &error) ? 0 : Fail(kExitIoError, error);
+    const StatusOr<std::string> path = ReadClearPath(getenv("IFACE_FILE"));
+    if (!path.ok()) return Fail(kExitConfig, path.status());
+    const Status cleared = ClearInterfaceFileAt(*path);
+    return cleared.ok() ? 0 : Fail(kExitIoError, cleared);
   }
-  const HandoffConfig config = ReadHandoffConfig(getenv("IFACE_NAME"), getenv("IFACE_FILE"));
-  if (!config.error.empty()) return Fail(kExitConfig, config.error);
-  if (!config.enabled) return Fail(kExitConfig, "IFACE_NAME and IFACE_FILE are not set: nothing to write");
+  const StatusOr<HandoffConfig> config = ReadHandoffConfig(getenv("IFACE_NAME"), getenv("IFACE_FILE"));
+  if (!config.ok()) return Fail(kExitConfig, config.status());
+  if (!config->enabled) {
+    return Fail(kExitConfig, Status(Status::Code::kInvalidArgument,
+                                    "IFACE_NAME and IFACE_FILE are not set: nothing to write"));
+  }
   InterfaceFile file;
-  if (!file.Write(config.path, config.name, &error)) return Fail(kExitCantCreate, error);
-  return 0;
+  const Status written = file.Write(config->path, config->name);
+  return written.ok() ? 0 : Fail(kExitCantCreate, written);
 }
 
 }  // namespace phantun_runtime

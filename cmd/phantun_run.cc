@@ -1,10 +1,7 @@
 #include "cmd/applets.h"
 
-#include <errno.h>
 #include <limits.h>
 #include <signal.h>
-#include <string.h>
-#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <string>
@@ -15,7 +12,6 @@
 #include "runtime/exit_codes.h"
 #include "runtime/handoff/handoff_config.h"
 #include "runtime/handoff/iface_file.h"
-#include "runtime/run/exec_failure.h"
 #include "runtime/run/exit_status.h"
 #include "runtime/run/launch_environment.h"
 #include "runtime/run/mode.h"
@@ -24,6 +20,7 @@
 #include "runtime/run/supervisor.h"
 #include "runtime/run/terminal.h"
 #include "runtime/self_exe.h"
+#include "runtime/status.h"
 
 extern char** environ;
 
@@ -36,6 +33,19 @@ constexpr char kPrefix[] = "phantun-run";
 int Fail(int status, std::string_view message) {
   PrintError(kPrefix, message);
   return status;
+}
+
+// The exit status for a failed start of phantun: the shell's 127 and 126 for a program that is not
+// there or cannot run, EX_OSERR when the system was short of something.
+int ExitStatusForStart(const Status& failure) {
+  switch (failure.code()) {
+    case Status::Code::kNotFound:
+      return kExitNotFound;
+    case Status::Code::kFailedPrecondition:
+      return kExitCannotExecute;
+    default:
+      return kExitOsError;
+  }
 }
 
 std::string ModeProblem(const char* mode) {
@@ -63,40 +73,43 @@ int RunMain(int argc, char** argv) {
   // First of all, so that no signal sent during start-up is lost: from here on every signal waits
   // in the signalfd until phantun runs, then goes to it.
   SpawnRequest request{};
-  if (!BlockAllSignals(&request.mask)) {
-    return Fail(kExitOsError, absl::StrCat("cannot block signals: ", strerror(errno)));
+  if (const Status blocked = BlockAllSignals(&request.mask); !blocked.ok()) {
+    return Fail(kExitOsError, blocked.message());
   }
 
   // Every check comes before anything is written or started.
   const LaunchEnvironment env = ReadLaunchEnvironment(environ);
   const char* program = ProgramForMode(env.mode);
   if (program == nullptr) return Fail(kExitUsage, ModeProblem(env.mode));
-  const HandoffConfig handoff = ReadHandoffConfig(env.iface_name, env.iface_file);
-  if (!handoff.error.empty()) return Fail(kExitConfig, absl::StrCat(handoff.error, "; phantun not started"));
+  const StatusOr<HandoffConfig> handoff = ReadHandoffConfig(env.iface_name, env.iface_file);
+  if (!handoff.ok()) return Fail(kExitConfig, absl::StrCat(handoff.status().message(), "; phantun not started"));
 
   char path[PATH_MAX];
-  if (!PathBesideOwnExecutable(program, path, sizeof path)) {
-    return Fail(kExitNotFound, absl::StrCat("cannot locate phantun: reading /proc/self/exe failed: ", strerror(errno)));
+  if (const Status located = PathBesideOwnExecutable(program, path, sizeof path); !located.ok()) {
+    return Fail(kExitNotFound, absl::StrCat("cannot locate phantun: ", located.message()));
   }
 
   // A PID 1 reaps orphans by nature; anywhere else the runtime asks the kernel for them. Without it
   // (a seccomp profile may refuse the prctl) phantun still runs, and its orphans go to the host's
   // init instead of the runtime: worth one line, not a refusal to start.
   const bool is_pid1 = getpid() == 1;
-  if (!is_pid1 && prctl(PR_SET_CHILD_SUBREAPER, 1) != 0) {
-    PrintError(kPrefix, absl::StrCat("warning: cannot become a child subreaper (", strerror(errno),
-                                     "); phantun's orphaned processes will be reaped by the host's init"));
+  if (!is_pid1) {
+    if (const Status reaper = BecomeChildSubreaper(); !reaper.ok()) {
+      PrintError(kPrefix, absl::StrCat("warning: ", reaper.message(),
+                                       "; phantun's orphaned processes will be reaped by the host's init"));
+    }
   }
   request.sigchld_was_ignored = TakeBackSigchld();
   request.take_terminal = OwnsTerminalForeground();
 
-  const int signal_fd = OpenSignalFdForAllSignals();
-  if (signal_fd < 0) return Fail(kExitOsError, absl::StrCat("cannot create a signalfd: ", strerror(errno)));
+  const StatusOr<int> signal_fd = OpenSignalFdForAllSignals();
+  if (!signal_fd.ok()) return Fail(kExitOsError, signal_fd.status().message());
 
   InterfaceFile iface_file;
-  std::string error;
-  if (handoff.enabled && !iface_file.Write(handoff.path, handoff.name, &error)) {
-    return Fail(kExitCantCreate, absl::StrCat(error, "; phantun not started"));
+  if (handoff->enabled) {
+    if (const Status written = iface_file.Write(handoff->path, handoff->name); !written.ok()) {
+      return Fail(kExitCantCreate, absl::StrCat(written.message(), "; phantun not started"));
+    }
   }
 
   // phantun's argv is the runtime's own, argv[0] aside: every argument reaches it exactly as the
@@ -105,27 +118,21 @@ int RunMain(int argc, char** argv) {
   request.path = path;
   request.argv = argv;
   request.envp = environ;
-  const SpawnResult spawned = Spawn(request);
+  const StatusOr<pid_t> phantun = Spawn(request);
   int status;
-  if (spawned.fork_error != 0) {
-    status = Fail(kExitOsError, absl::StrCat("cannot start ", absl::CHexEscape(path), ": ", strerror(spawned.fork_error)));
-  } else if (spawned.directory_error != 0) {
-    status = Fail(kExitOsError, absl::StrCat("cannot start ", absl::CHexEscape(path),
-                                             " in the start directory: ", strerror(spawned.directory_error)));
-  } else if (spawned.exec_error != 0) {
-    const ExecFailure failure = ExplainExecFailure(path, spawned.exec_error);
-    status = Fail(failure.exit_code, failure.message);
+  if (!phantun.ok()) {
+    status = Fail(ExitStatusForStart(phantun.status()), phantun.status().message());
   } else {
     // Job control is the shell's when the runtime runs in its foreground; a PID 1 cannot stop.
     const bool job_control = request.take_terminal && !is_pid1;
-    status = ExitCodeFromWaitStatus(SuperviseUntilExit(signal_fd, spawned.pid, job_control));
+    status = ExitCodeFromWaitStatus(SuperviseUntilExit(*signal_fd, *phantun, job_control));
     // phantun's group had the terminal: the runtime's group, which the caller gave it, gets it back.
-    if (request.take_terminal) PassForeground(spawned.pid, getpgrp());
+    if (request.take_terminal) PassForeground(*phantun, getpgrp());
   }
 
   // However phantun ended, the name it published is withdrawn before the runtime exits.
-  if (!iface_file.Clear(&error)) {
-    PrintError(kPrefix, error);
+  if (const Status cleared = iface_file.Clear(); !cleared.ok()) {
+    PrintError(kPrefix, cleared.message());
     if (status == 0) status = kExitIoError;
   }
   return status;

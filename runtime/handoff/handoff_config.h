@@ -3,6 +3,8 @@
 
 #include <string>
 
+#include "runtime/status.h"
+
 namespace phantun_runtime {
 
 // The interface-name handoff as the environment asks for it. A variable that is set but empty counts
@@ -11,14 +13,15 @@ struct HandoffConfig {
   bool enabled = false;  // IFACE_NAME and IFACE_FILE both given
   std::string name;      // IFACE_NAME, validated
   std::string path;      // IFACE_FILE
-  std::string error;     // non-empty: one line naming the variable and the rule (exit 78)
 };
 
 // `iface_name` and `iface_file` are the raw values of IFACE_NAME and IFACE_FILE (nullptr = unset).
-HandoffConfig ReadHandoffConfig(const char* iface_name, const char* iface_file);
+// Only one given, or a name the kernel would refuse: kInvalidArgument, one line naming the variable
+// and the rule.
+StatusOr<HandoffConfig> ReadHandoffConfig(const char* iface_name, const char* iface_file);
 
-// What --clear needs: only IFACE_FILE.
-HandoffConfig ReadClearConfig(const char* iface_file);
+// What --clear needs: only IFACE_FILE, which must be given.
+StatusOr<std::string> ReadClearPath(const char* iface_file);
 
 }  // namespace phantun_runtime
 

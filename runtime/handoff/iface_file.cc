@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -31,57 +30,46 @@ std::string_view KindOf(mode_t mode) {
   return "is not a regular file";
 }
 
-std::string Refusal(const std::string& path, mode_t mode) {
-  return Describe(path, absl::StrCat(KindOf(mode), "; expected a regular file (or a path to create one at)"));
+Status Refusal(const std::string& path, mode_t mode) {
+  return Status(Status::Code::kFailedPrecondition,
+                Describe(path, absl::StrCat(KindOf(mode), "; expected a regular file (or a path to create one at)")));
 }
 
-std::string SystemError(const std::string& path, std::string_view what, int error) {
-  return Describe(path, absl::StrCat(what, ": ", strerror(error)));
+Status FileError(const std::string& path, std::string_view what, int error) {
+  return SystemError(Describe(path, what), error);
 }
 
 // Opens the regular file at `path` for writing, creating it when `create` is set and nothing is
-// there. Returns the descriptor, -1 with *error set, or -2 when nothing is there and !create.
-int OpenRegularFile(const std::string& path, bool create, std::string* error) {
+// there. Without `create`, nothing there is kNotFound.
+StatusOr<int> OpenRegularFile(const std::string& path, bool create) {
   struct stat st;
   if (lstat(path.c_str(), &st) == 0) {
-    if (!S_ISREG(st.st_mode)) {
-      *error = Refusal(path, st.st_mode);
-      return -1;
-    }
+    if (!S_ISREG(st.st_mode)) return Refusal(path, st.st_mode);
   } else if (errno != ENOENT) {
-    *error = SystemError(path, "cannot inspect", errno);
-    return -1;
+    return FileError(path, "cannot inspect", errno);
   } else if (!create) {
-    return -2;
+    return Status(Status::Code::kNotFound, Describe(path, "does not exist"), ENOENT);
   } else {
     const int fd = open(path.c_str(), kOpenFlags | O_CREAT | O_EXCL, kCreateMode);
     if (fd >= 0) {
       fchmod(fd, kCreateMode);  // the umask must not narrow the documented mode
       return fd;
     }
-    if (errno != EEXIST) {
-      *error = SystemError(path, "cannot create", errno);
-      return -1;
-    }
+    if (errno != EEXIST) return FileError(path, "cannot create", errno);
     // Something appeared at the path meanwhile: treat it like any existing entry below.
   }
   const int fd = open(path.c_str(), kOpenFlags);
-  if (fd < 0) {
-    *error = errno == ELOOP ? Refusal(path, S_IFLNK) : SystemError(path, "cannot open for writing", errno);
-    return -1;
-  }
+  if (fd < 0) return errno == ELOOP ? Refusal(path, S_IFLNK) : FileError(path, "cannot open for writing", errno);
   if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    *error = Refusal(path, st.st_mode);
     close(fd);
-    return -1;
+    return Refusal(path, st.st_mode);
   }
   return fd;
 }
 
-bool Truncate(int fd, const std::string& path, std::string* error) {
-  if (ftruncate(fd, 0) == 0) return true;
-  *error = SystemError(path, "cannot clear", errno);
-  return false;
+Status Truncate(int fd, const std::string& path) {
+  if (ftruncate(fd, 0) == 0) return Status();
+  return FileError(path, "cannot clear", errno);
 }
 
 }  // namespace
@@ -90,47 +78,48 @@ InterfaceFile::~InterfaceFile() {
   if (fd_ >= 0) close(fd_);
 }
 
-bool InterfaceFile::Write(const std::string& path, std::string_view name, std::string* error) {
-  const int fd = OpenRegularFile(path, /*create=*/true, error);
-  if (fd < 0) return false;
+Status InterfaceFile::Write(const std::string& path, std::string_view name) {
+  const StatusOr<int> fd = OpenRegularFile(path, /*create=*/true);
+  if (!fd.ok()) return fd.status();
   // Empty first: whatever fails after this leaves an empty file, never a stale or partial name.
-  if (!Truncate(fd, path, error)) {
-    close(fd);
-    return false;
+  if (Status cleared = Truncate(*fd, path); !cleared.ok()) {
+    close(*fd);
+    return cleared;
   }
   ssize_t written;
   do {
-    written = pwrite(fd, name.data(), name.size(), 0);
+    written = pwrite(*fd, name.data(), name.size(), 0);
   } while (written < 0 && errno == EINTR);
   if (written != static_cast<ssize_t>(name.size())) {
-    *error = written < 0 ? SystemError(path, "cannot write", errno)
-                         : Describe(path, absl::StrCat("short write (", written, " of ", name.size(), " bytes)"));
+    const Status failed =
+        written < 0 ? FileError(path, "cannot write", errno)
+                    : Status(Status::Code::kIoError,
+                             Describe(path, absl::StrCat("short write (", written, " of ", name.size(), " bytes)")));
     // Best effort: a partial name must not stay behind. If even this fails, the error above is
     // still the one to report, and the file held at most part of a valid name.
-    if (ftruncate(fd, 0) != 0) {
+    if (ftruncate(*fd, 0) != 0) {
     }
-    close(fd);
-    return false;
+    close(*fd);
+    return failed;
   }
-  fd_ = fd;
+  fd_ = *fd;
   path_ = path;
-  return true;
+  return Status();
 }
 
-bool InterfaceFile::Clear(std::string* error) {
-  if (fd_ < 0) return true;
-  const bool cleared = Truncate(fd_, path_, error);
+Status InterfaceFile::Clear() {
+  if (fd_ < 0) return Status();
+  const Status cleared = Truncate(fd_, path_);
   close(fd_);
   fd_ = -1;
   return cleared;
 }
 
-bool ClearInterfaceFileAt(const std::string& path, std::string* error) {
-  const int fd = OpenRegularFile(path, /*create=*/false, error);
-  if (fd == -2) return true;
-  if (fd < 0) return false;
-  const bool cleared = Truncate(fd, path, error);
-  close(fd);
+Status ClearInterfaceFileAt(const std::string& path) {
+  const StatusOr<int> fd = OpenRegularFile(path, /*create=*/false);
+  if (!fd.ok()) return fd.status().code() == Status::Code::kNotFound ? Status() : fd.status();
+  const Status cleared = Truncate(*fd, path);
+  close(*fd);
   return cleared;
 }
 

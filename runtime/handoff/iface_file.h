@@ -4,6 +4,8 @@
 #include <string>
 #include <string_view>
 
+#include "runtime/status.h"
+
 namespace phantun_runtime {
 
 // The IFACE_FILE of one run. It is usually a single file bind-mounted from the host, so it is
@@ -18,13 +20,13 @@ class InterfaceFile {
   InterfaceFile& operator=(const InterfaceFile&) = delete;
   ~InterfaceFile();
 
-  // Replaces the content of `path` with exactly `name` (no newline). On failure returns false with
-  // one line in *error (path and reason); the file is then as it was, or empty, never partial.
-  bool Write(const std::string& path, std::string_view name, std::string* error);
+  // Replaces the content of `path` with exactly `name` (no newline). On failure the status names
+  // the path and the reason; the file is then as it was, or empty, never partial.
+  Status Write(const std::string& path, std::string_view name);
 
   // Truncates the file Write() wrote, through the descriptor kept since, so a file that replaced it
-  // at the same path in the meantime is not touched. True when there is nothing to clear.
-  bool Clear(std::string* error);
+  // at the same path in the meantime is not touched. OK when there is nothing to clear.
+  Status Clear();
 
  private:
   int fd_ = -1;
@@ -33,7 +35,7 @@ class InterfaceFile {
 
 // phantun-iface-write --clear: truncates the regular file at `path`. A path where nothing exists is
 // already clear and stays absent.
-bool ClearInterfaceFileAt(const std::string& path, std::string* error);
+Status ClearInterfaceFileAt(const std::string& path);
 
 }  // namespace phantun_runtime
 

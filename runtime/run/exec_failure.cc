@@ -5,7 +5,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <string>
 #include <string_view>
+#include <utility>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
@@ -34,24 +36,21 @@ bool ReadHead(const char* path, std::string* head) {
 
 }  // namespace
 
-ExecFailure ExplainExecFailure(const char* path, int error) {
+Status ExplainExecFailure(const char* path, int error) {
   const std::string program = absl::CHexEscape(path);
   std::string head;
   const bool exists = error == ENOENT && ReadHead(path, &head);
-  ExecFailure failure{ExitCodeForExecError(error, exists), ""};
-  if (!exists) {
-    failure.message = absl::StrCat("cannot execute ", program, ": ", strerror(error));
-    return failure;
-  }
+  const Status::Code code = CodeForExecError(error, exists);
+  if (!exists) return Status(code, absl::StrCat("cannot execute ", program, ": ", strerror(error)), error);
   const std::string_view interpreter = InterpreterNamedIn(head);
-  failure.message =
+  std::string message =
       interpreter.empty()
           ? absl::StrCat("cannot execute ", program,
                          ": the file exists, but the interpreter or dynamic loader it needs was not found")
           : absl::StrCat("cannot execute ", program, ": the file exists, but its interpreter '",
                          absl::CHexEscape(interpreter),
                          "' was not found (a dynamically linked phantun needs its loader and libraries beside it)");
-  return failure;
+  return Status(code, std::move(message), error);
 }
 
 }  // namespace phantun_runtime

@@ -14,9 +14,9 @@ int ExitCodeFromWaitStatus(int wait_status) {
   return kExitSoftware;
 }
 
-int ExitCodeForExecError(int error, bool program_exists) {
-  if (error == ENOENT && program_exists) return kExitCannotExecute;
-  return error == ENOENT || error == ENOTDIR ? kExitNotFound : kExitCannotExecute;
+Status::Code CodeForExecError(int error, bool program_exists) {
+  if (error == ENOENT && program_exists) return Status::Code::kFailedPrecondition;
+  return error == ENOENT || error == ENOTDIR ? Status::Code::kNotFound : Status::Code::kFailedPrecondition;
 }
 
 }  // namespace phantun_runtime

@@ -4,7 +4,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
+
+#include "absl/strings/str_cat.h"
 
 namespace phantun_runtime {
 namespace {
@@ -17,21 +20,24 @@ KernelSignalMask AllSignals() {
 
 }  // namespace
 
-bool BlockAllSignals(KernelSignalMask* previous) {
+Status BlockAllSignals(KernelSignalMask* previous) {
   const KernelSignalMask all = AllSignals();
-  return syscall(SYS_rt_sigprocmask, SIG_SETMASK, all.bits, previous->bits, sizeof all.bits) == 0;
+  if (syscall(SYS_rt_sigprocmask, SIG_SETMASK, all.bits, previous->bits, sizeof all.bits) == 0) return Status();
+  return Status(Status::Code::kUnavailable, absl::StrCat("cannot block signals: ", strerror(errno)), errno);
 }
 
 bool SetSignalMask(const KernelSignalMask& mask) {
   return syscall(SYS_rt_sigprocmask, SIG_SETMASK, mask.bits, nullptr, sizeof mask.bits) == 0;
 }
 
-int OpenSignalFdForAllSignals() {
+StatusOr<int> OpenSignalFdForAllSignals() {
   // The kernel reads only the first _NSIG / 8 bytes of the set (8, or 16 on MIPS); fill the whole
   // C-library type so that no implementation's notion of reserved signals clears a bit.
   sigset_t all;
   std::memset(&all, 0xff, sizeof all);
-  return signalfd(-1, &all, SFD_CLOEXEC);
+  const int fd = signalfd(-1, &all, SFD_CLOEXEC);
+  if (fd >= 0) return fd;
+  return Status(Status::Code::kUnavailable, absl::StrCat("cannot create a signalfd: ", strerror(errno)), errno);
 }
 
 }  // namespace phantun_runtime

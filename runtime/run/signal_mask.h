@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include "runtime/run/signal_policy.h"
+#include "runtime/status.h"
 
 namespace phantun_runtime {
 
@@ -16,13 +17,14 @@ struct KernelSignalMask {
 };
 
 // Blocks every signal (SIGKILL and SIGSTOP excepted by the kernel) and returns the previous mask.
-bool BlockAllSignals(KernelSignalMask* previous);
+Status BlockAllSignals(KernelSignalMask* previous);
 
-// Installs `mask` as the calling thread's signal mask.
+// Installs `mask` as the calling thread's signal mask. Async-signal-safe (it runs between fork and
+// execve, where no message can be built), hence false with errno rather than a Status.
 bool SetSignalMask(const KernelSignalMask& mask);
 
-// A signalfd(2) that reports every signal, close-on-exec; -1 with errno on failure.
-int OpenSignalFdForAllSignals();
+// A signalfd(2) that reports every signal, close-on-exec.
+StatusOr<int> OpenSignalFdForAllSignals();
 
 }  // namespace phantun_runtime
 

@@ -5,7 +5,14 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <string.h>
 #include <unistd.h>
+
+#include <string_view>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "runtime/run/exec_failure.h"
 
 namespace phantun_runtime {
 namespace {
@@ -44,15 +51,18 @@ struct ChildFailure {
   _exit(kChildFailed);
 }
 
+// The pipe, the fork or the child's setup failed: the system is short of something, the program
+// itself was never tried.
+Status CannotStart(const char* path, std::string_view where, int error) {
+  return Status(Status::Code::kUnavailable,
+                absl::StrCat("cannot start ", absl::CHexEscape(path), where, ": ", strerror(error)), error);
+}
+
 }  // namespace
 
-SpawnResult Spawn(const SpawnRequest& request) {
-  SpawnResult result;
+StatusOr<pid_t> Spawn(const SpawnRequest& request) {
   int status_pipe[2];
-  if (pipe2(status_pipe, O_CLOEXEC) != 0) {
-    result.fork_error = errno;
-    return result;
-  }
+  if (pipe2(status_pipe, O_CLOEXEC) != 0) return CannotStart(request.path, "", errno);
   // Leave the start directory before the fork, keeping a way back for the child only. Should "."
   // not open (it always does for O_PATH, short of running out of descriptors), both stay there.
   const int start_directory = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -62,11 +72,11 @@ SpawnResult Spawn(const SpawnRequest& request) {
   const pid_t parent = getpid();
   const pid_t pid = fork();
   if (pid < 0) {
-    result.fork_error = errno;
+    const int error = errno;
     close(status_pipe[0]);
     close(status_pipe[1]);
     if (start_directory >= 0) close(start_directory);
-    return result;
+    return CannotStart(request.path, "", error);
   }
   if (pid == 0) {
     close(status_pipe[0]);
@@ -82,14 +92,11 @@ SpawnResult Spawn(const SpawnRequest& request) {
     n = read(status_pipe[0], &failure, sizeof failure);
   } while (n < 0 && errno == EINTR);
   close(status_pipe[0]);
-  if (n == static_cast<ssize_t>(sizeof failure)) {
-    (failure.in_directory ? result.directory_error : result.exec_error) = failure.error;
-    while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
-    }
-    return result;
+  if (n != static_cast<ssize_t>(sizeof failure)) return pid;
+  while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
   }
-  result.pid = pid;
-  return result;
+  if (failure.in_directory) return CannotStart(request.path, " in the start directory", failure.error);
+  return ExplainExecFailure(request.path, failure.error);
 }
 
 }  // namespace phantun_runtime

@@ -4,6 +4,7 @@
 #include <sys/types.h>
 
 #include "runtime/run/signal_mask.h"
+#include "runtime/status.h"
 
 namespace phantun_runtime {
 
@@ -16,22 +17,17 @@ struct SpawnRequest {
   bool take_terminal;        // make the child's process group the terminal's foreground group
 };
 
-struct SpawnResult {
-  pid_t pid = -1;           // the running program; -1 when fork or exec failed
-  int fork_error = 0;       // errno of fork/pipe, when that failed
-  int exec_error = 0;       // errno of execve in the child, when that failed (the child is reaped)
-  int directory_error = 0;  // errno of the child's return to the start directory (then no execve)
-};
-
-// Starts the program and returns only once it is running the new image (or has failed to), so a
-// signal the caller forwards afterwards reaches phantun itself and not the runtime's code between
-// fork and exec. All signals must be blocked in the caller; the child gets `mask` back just before
+// Starts the program and returns its pid only once it is running the new image, so a signal the
+// caller forwards afterwards reaches phantun itself and not the runtime's code between fork and
+// exec. On failure the child is reaped and the status says why: kNotFound or kFailedPrecondition
+// from execve (see ExplainExecFailure), kUnavailable when the pipe, the fork or the child's return
+// to the start directory failed. All signals must be blocked in the caller; the child gets `mask` back just before
 // execve, a process group of its own, and SIGTERM as its parent-death signal.
 //
 // The program starts in the caller's working directory, while the caller itself moves to "/"
 // before the fork: from the program's first instruction on, the runtime holds no directory of its
 // caller's busy (a volume stays unmountable, a deleted directory stays pinned, only by phantun).
-SpawnResult Spawn(const SpawnRequest& request);
+StatusOr<pid_t> Spawn(const SpawnRequest& request);
 
 }  // namespace phantun_runtime
 

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -40,6 +41,11 @@ ChildChange Reap(pid_t child, bool job_control, int* child_status) {
 }
 
 }  // namespace
+
+Status BecomeChildSubreaper() {
+  if (prctl(PR_SET_CHILD_SUBREAPER, 1) == 0) return Status();
+  return SystemError("cannot become a child subreaper", errno);
+}
 
 int SuperviseUntilExit(int signal_fd, pid_t child, bool job_control) {
   const pid_t self = getpid();

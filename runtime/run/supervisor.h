@@ -3,6 +3,8 @@
 
 #include <sys/types.h>
 
+#include "runtime/status.h"
+
 namespace phantun_runtime {
 
 // Runs until `child` has exited and returns its wait status. Reads every signal from
@@ -12,6 +14,10 @@ namespace phantun_runtime {
 // foreground of a terminal), a stop of `child` stops the runtime as well (see StopWithChild), so
 // that the shell waiting for the runtime sees its job stop. Never polls and never sleeps.
 int SuperviseUntilExit(int signal_fd, pid_t child, bool job_control);
+
+// Asks the kernel to re-parent the orphans of the runtime's descendants to the runtime (which a
+// PID 1 is by nature), so that the loop above reaps them.
+Status BecomeChildSubreaper();
 
 }  // namespace phantun_runtime
 

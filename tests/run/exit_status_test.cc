@@ -24,20 +24,20 @@ TEST(ExitCodeFromWaitStatus, DeathBySignalIs128PlusTheSignal) {
   EXPECT_EQ(ExitCodeFromWaitStatus(Killed(64)), 192);
 }
 
-TEST(ExitCodeForExecError, MissingProgramIs127) {
-  EXPECT_EQ(ExitCodeForExecError(ENOENT, false), 127);
-  EXPECT_EQ(ExitCodeForExecError(ENOTDIR, false), 127);
+TEST(CodeForExecError, MissingProgramIsNotFound) {
+  EXPECT_EQ(CodeForExecError(ENOENT, false), Status::Code::kNotFound);
+  EXPECT_EQ(CodeForExecError(ENOTDIR, false), Status::Code::kNotFound);
 }
 
-TEST(ExitCodeForExecError, ProgramThatCannotRunIs126) {
+TEST(CodeForExecError, ProgramThatCannotRunIsAFailedPrecondition) {
   for (int error : {EACCES, ENOEXEC, EISDIR, ETXTBSY, ELOOP, EPERM, ENOMEM, E2BIG}) {
-    EXPECT_EQ(ExitCodeForExecError(error, true), 126) << error;
+    EXPECT_EQ(CodeForExecError(error, true), Status::Code::kFailedPrecondition) << error;
   }
 }
 
 // ENOENT from a program that is there: its interpreter or dynamic loader is what is missing.
-TEST(ExitCodeForExecError, ExistingProgramWithAMissingInterpreterIs126) {
-  EXPECT_EQ(ExitCodeForExecError(ENOENT, true), 126);
+TEST(CodeForExecError, ExistingProgramWithAMissingInterpreterIsAFailedPrecondition) {
+  EXPECT_EQ(CodeForExecError(ENOENT, true), Status::Code::kFailedPrecondition);
 }
 
 }  // namespace
