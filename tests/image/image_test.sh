@@ -5,7 +5,7 @@
 #   1. it holds exactly the expected files (no shell, no libc), with the expected labels;
 #   2. MODE=server and MODE=client containers, each in a network namespace of this test, with only
 #      NET_ADMIN, /dev/net/tun, a read-only root and no-new-privileges, carry UDP end to end through
-#      phantun's fake-TCP tunnel (the lab of tests/tunnel/tunnel.sh);
+#      phantun's fake-TCP tunnel (the lab of tests/lab/netns.sh, as in tests/tunnel/tunnel.sh);
 #   3. IFACE_NAME/IFACE_FILE with a bind-mounted host file: the name while running, empty after;
 #   4. `podman stop` returns promptly with exit status 143, compared with a plain image whose
 #      entrypoint is phantun_server itself (as PID 1 it ignores SIGTERM, so podman waits its timeout);
@@ -39,43 +39,32 @@ set -Eeuo pipefail
 exec 2>&1
 
 # ------------------------------------------------------------------------------------------------
-# Names (unique per run) and the lab's addresses.
+# Names (unique per run); the lab's addresses, TUN names and ports are tests/lab/netns.sh's.
 readonly ID=$$
 readonly IMAGE="localhost/ptrt-image-test-$ID:latest"
 readonly PLAIN_IMAGE="localhost/ptrt-image-plain-$ID:latest"
 readonly SRV_CTR="ptrt-image-srv-$ID" CLI_CTR="ptrt-image-cli-$ID" PLAIN_CTR="ptrt-image-plain-$ID"
 readonly DOCTOR_CTR="ptrt-image-doctor-$ID" SHELL_CTR="ptrt-image-shell-$ID"
 readonly CLI_NS="ptrt-icli-$ID" SRV_NS="ptrt-isrv-$ID"
-readonly CLI_VETH=veth-cli SRV_VETH=veth-srv
-readonly CLI_ADDR=198.18.0.1 SRV_ADDR=198.18.0.2 WIRE_PREFIX=30
-readonly CLI_TUN=ptrt-tun-c CLI_TUN_LOCAL=198.19.200.1 CLI_TUN_PEER=198.19.200.2
-readonly SRV_TUN=ptrt-tun-s SRV_TUN_LOCAL=198.19.201.1 SRV_TUN_PEER=198.19.201.2
 readonly PLAIN_TUN=ptrt-tun-p PLAIN_TUN_LOCAL=198.19.202.1 PLAIN_TUN_PEER=198.19.202.2
-readonly PHANTUN_PORT=4567 CLIENT_UDP=127.0.0.1:1234 ECHO_UDP=127.0.0.1:5000
-readonly NFT_TABLE=phantun_demo GUARD_TABLE=ptrt_lab_guard
-# The fence loaded into every lab namespace (table ptrt_lab_guard); see that file.
-readonly LAB_GUARD="$(cd "$(dirname "${BASH_SOURCE[0]}")/../lab" && pwd)/address_guard.nft"
 readonly IFACE_TARGET=/run/phantun-runtime/iface          # IFACE_FILE inside the containers
 readonly PING_COUNT=20 PING_TIMEOUT_MS=5000
 readonly READY_TIMEOUT_MS=20000                            # container start included
 readonly STOP_T=2                                          # podman stop -t: seconds before SIGKILL
-readonly KILL_WAIT_MS=5000
 
 # ------------------------------------------------------------------------------------------------
 # State the EXIT trap cleans up: only what this run created is ever listed here.
 WORK=""
-NAMESPACES=()
 CONTAINERS=()
 IMAGES=()
 MOUNTED=""
-declare -A PIDS=()
 IMAGES_BEFORE=""
 IMAGES_RECORDED=no
 reason=""
 step_no=0
 RESULTS=""
-# shellcheck source=../lab/log.sh
-. "$(dirname "${BASH_SOURCE[0]}")/../lab/log.sh"
+# shellcheck source=../lab/netns.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lab/netns.sh"
 now_ms
 readonly START_MS=$NOW_MS
 usage() { sed -n '/^# Usage/,/^# Ends with/s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
@@ -83,13 +72,6 @@ on_err() { [ -n "$reason" ] || reason="'$3' failed with status $1 (image_test.sh
 trap 'on_err $? $LINENO "$BASH_COMMAND"' ERR
 trap 'reason="interrupted (SIGINT)"; exit 130' INT
 trap 'reason="terminated (SIGTERM)"; exit 143' TERM
-
-alive() {
-  local stat
-  { read -r stat <"/proc/$1/stat"; } 2>/dev/null || return 1
-  stat=${stat##*) }
-  [ "${stat%% *}" != Z ]
-}
 
 # podman with runc (crun does not work on this kind of host), and rlimits runc can set.
 PODMAN=(podman)
@@ -101,43 +83,13 @@ HARDENING=(--cap-drop ALL --cap-add NET_ADMIN --device /dev/net/tun --read-only
 ctr_running() { [ "$("${PODMAN[@]}" inspect --format '{{.State.Running}}' "$1" 2>/dev/null)" = true ]; }
 ctr_exit_code() { "${PODMAN[@]}" inspect --format '{{.State.ExitCode}}' "$1"; }
 
-# Polls a condition every 50 ms for at most timeout_ms; gives up early when the watched container
-# (if any) has stopped, since the condition will then never hold.
-wait_for() { # what timeout_ms container command...
-  local what=$1 timeout_ms=$2 ctr=$3
-  shift 3
-  now_ms
-  local t0=$NOW_MS
-  until "$@" >/dev/null 2>&1; do
-    if [ -n "$ctr" ] && ! ctr_running "$ctr"; then
-      say "log of $ctr:"
-      "${PODMAN[@]}" logs "$ctr" 2>&1 | indent || true
-      fail "$what: container $ctr stopped first (exit status $(ctr_exit_code "$ctr" 2>/dev/null || echo '?'))"
-    fi
-    now_ms
-    ((NOW_MS - t0 < timeout_ms)) || fail "$what: not within $timeout_ms ms"
-    sleep 0.05
-  done
-  now_ms
-  say "ok: $what ($((NOW_MS - t0)) ms)"
+# For wait_for: holds while the container runs (the EXIT trap shows the log of one that stopped).
+ctr_up() { # container
+  ctr_running "$1" && return 0
+  say "container $1 stopped, exit status $(ctr_exit_code "$1" 2>/dev/null || echo '?')"
+  return 1
 }
-
-tun_ready() { # netns tun local_addr
-  ip -n "$1" -o link show dev "$2" | grep -q '[<,]UP[,>]' &&
-    ip -n "$1" -o -4 addr show dev "$2" | grep -q "inet $3 "
-}
-link_ready() { ip -n "$1" -o link show dev "$2" | grep -q '[<,]LOWER_UP[,>]'; }
-wire_ready() { link_ready "$CLI_NS" "$CLI_VETH" && link_ready "$SRV_NS" "$SRV_VETH"; }
-udp_listening() { ip netns exec "$1" ss -Hlun "sport = :${2##*:}" | grep -qF " $2 "; }
 file_is() { [ "$(cat "$1")" = "$2" ]; }
-nft_counter() {
-  ip netns exec "$1" nft list chain ip "$NFT_TABLE" "$2" |
-    sed -n 's/.*counter packets \([0-9][0-9]*\) .*/\1/p' | head -n 1
-}
-guard_count() {
-  ip netns exec "$1" nft list table inet "$GUARD_TABLE" |
-    sed -n 's/.*counter packets \([0-9][0-9]*\) .*/\1/p' | awk '{ n += $1 } END { print n + 0 }'
-}
 
 # Everything of a namespace's network state that a container could change, without counters.
 snapshot() { # netns
@@ -180,7 +132,7 @@ on_exit() {
   [ "$rc" -eq 0 ] || [ -n "$reason" ] || reason="exit status $rc"
   cd /
   printf '\n[cleanup]\n'
-  local c i pid ns
+  local c i
   if [ -n "$reason" ]; then
     for c in "${CONTAINERS[@]}"; do
       "${PODMAN[@]}" container exists "$c" 2>/dev/null || continue
@@ -215,31 +167,7 @@ on_exit() {
       say "ok: no image or container of this run is left"
     fi
   fi
-  for pid in "${!PIDS[@]}"; do
-    if alive "$pid"; then
-      say "${PIDS[$pid]}: kill -TERM $pid"
-      kill -TERM "$pid" 2>/dev/null
-      now_ms
-      local t0=$NOW_MS
-      while alive "$pid"; do
-        now_ms
-        if ((NOW_MS - t0 >= KILL_WAIT_MS)); then kill -KILL "$pid" 2>/dev/null; break; fi
-        sleep 0.01
-      done
-    fi
-    wait "$pid" 2>/dev/null
-  done
-  for ns in "${NAMESPACES[@]}"; do
-    for pid in $(ip netns pids "$ns" 2>/dev/null); do
-      say "left in $ns: pid $pid ($(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)), kill -KILL"
-      kill -KILL "$pid" 2>/dev/null
-      reason=${reason:-"process $pid was left running in $ns"}
-    done
-    run ip netns del "$ns" || reason=${reason:-"could not delete namespace $ns"}
-    if [ -e "/run/netns/$ns" ]; then
-      reason=${reason:-"namespace $ns is still there"}
-    fi
-  done
+  lab_remove
   if [ -n "$WORK" ]; then
     rm -rf -- "$WORK"
     [ ! -e "$WORK" ] || reason=${reason:-"temp folder $WORK is still there"}
@@ -291,7 +219,6 @@ REPO=$(dirname "$(dirname "$BUILD_SH")")
 RUNTIME_BIN=$(readlink -f -- "$RUNTIME_BIN")
 UDP_ECHO=$(readlink -f -- "$UDP_ECHO")
 PHANTUN_BIN_DIR=$(readlink -f -- "$PHANTUN_BIN_DIR")
-PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 for tool in podman ip nft iptables-save ip6tables-save ss sysctl readelf strip sha256sum gzip tar python3; do
   command -v "$tool" >/dev/null || fail "$tool not found (bash third_party/setup.sh installs it)"
 done
@@ -452,44 +379,11 @@ say "ok: --entrypoint /bin/sh cannot start (status $SHELL_STATUS)"
 "${PODMAN[@]}" rm -f -t 0 "$SHELL_CTR" >/dev/null
 
 step "The lab: namespaces $CLI_NS and $SRV_NS joined by a veth pair (198.18.0.0/15 only, no IPv6, a guard table)"
-run ip netns add "$CLI_NS"
-NAMESPACES+=("$CLI_NS")
-run ip netns add "$SRV_NS"
-NAMESPACES+=("$SRV_NS")
-for ns in "$CLI_NS" "$SRV_NS"; do
-  if ip netns exec "$ns" test -e /proc/sys/net/ipv6; then
-    run ip netns exec "$ns" sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-  fi
-  run ip -n "$ns" link set lo up
-  ip netns exec "$ns" nft -f "$LAB_GUARD"
-done
-run ip -n "$CLI_NS" link add "$CLI_VETH" type veth peer name "$SRV_VETH" netns "$SRV_NS"
-run ip -n "$CLI_NS" addr add "$CLI_ADDR/$WIRE_PREFIX" dev "$CLI_VETH"
-run ip -n "$SRV_NS" addr add "$SRV_ADDR/$WIRE_PREFIX" dev "$SRV_VETH"
-run ip -n "$CLI_NS" link set "$CLI_VETH" up
-run ip -n "$SRV_NS" link set "$SRV_VETH" up
-wait_for "the veth link is up at both ends" "$READY_TIMEOUT_MS" "" wire_ready
+lab_create
 
 step "Host admin (the test, never the image): forwarding and NAT in both namespaces"
-run ip netns exec "$CLI_NS" sysctl -w net.ipv4.ip_forward=1
-ip netns exec "$CLI_NS" nft -f - <<EOF
-table ip $NFT_TABLE {
-  chain postrouting {
-    type nat hook postrouting priority srcnat; policy accept;
-    iifname "$CLI_TUN" oifname "$CLI_VETH" ip saddr $CLI_TUN_PEER counter masquerade
-  }
-}
-EOF
-run ip netns exec "$SRV_NS" sysctl -w net.ipv4.ip_forward=1
-ip netns exec "$SRV_NS" nft -f - <<EOF
-table ip $NFT_TABLE {
-  chain prerouting {
-    type nat hook prerouting priority dstnat; policy accept;
-    iifname "$SRV_VETH" ip daddr $SRV_ADDR tcp dport $PHANTUN_PORT counter dnat to $SRV_TUN_PEER
-  }
-}
-EOF
-say "client: masquerade $CLI_TUN_PEER from $CLI_TUN out of $CLI_VETH; server: DNAT tcp/$PHANTUN_PORT to $SRV_TUN_PEER"
+lab_host_admin_client
+lab_host_admin_server
 
 step "Snapshot both namespaces before any container starts"
 for ns in "$CLI_NS" "$SRV_NS"; do
@@ -498,10 +392,9 @@ for ns in "$CLI_NS" "$SRV_NS"; do
 done
 
 step "The UDP service in $SRV_NS: udp_echo serve $ECHO_UDP (on the host side, ip netns exec)"
-(cd "$WORK" && exec ip netns exec "$SRV_NS" "$UDP_ECHO" serve "$ECHO_UDP") >"$WORK/udp_echo.log" 2>&1 &
-ECHO_PID=$!
-PIDS[$ECHO_PID]=udp_echo
-wait_for "udp_echo listens on $ECHO_UDP" "$READY_TIMEOUT_MS" "" udp_listening "$SRV_NS" "$ECHO_UDP"
+start_in udp_echo "$SRV_NS" "$UDP_ECHO" serve "$ECHO_UDP"
+ECHO_PID=$LAST_PID
+wait_for "udp_echo listens on $ECHO_UDP" "$READY_TIMEOUT_MS" "$ECHO_PID" udp_listening "$SRV_NS" "$ECHO_UDP"
 
 step "MODE=server container in $SRV_NS (NET_ADMIN only, /dev/net/tun, read-only, no-new-privileges, IFACE_FILE bind-mounted)"
 install -m 0644 /dev/null "$WORK/iface-server"
@@ -513,7 +406,7 @@ run "${PODMAN[@]}" run -d --name "$SRV_CTR" "${RUN_LIMITS[@]}" "${HARDENING[@]}"
   -v "$WORK/iface-server:$IFACE_TARGET" \
   "$IMAGE" --local "$PHANTUN_PORT" --remote "$ECHO_UDP" \
   --tun "$SRV_TUN" --tun-local "$SRV_TUN_LOCAL" --tun-peer "$SRV_TUN_PEER" --ipv4-only
-wait_for "TUN $SRV_TUN is up with $SRV_TUN_LOCAL in $SRV_NS" "$READY_TIMEOUT_MS" "$SRV_CTR" \
+wait_for "TUN $SRV_TUN is up with $SRV_TUN_LOCAL in $SRV_NS" "$READY_TIMEOUT_MS" "ctr_up $SRV_CTR" \
   tun_ready "$SRV_NS" "$SRV_TUN" "$SRV_TUN_LOCAL"
 
 step "MODE=client container in $CLI_NS"
@@ -524,26 +417,18 @@ run "${PODMAN[@]}" run -d --name "$CLI_CTR" "${RUN_LIMITS[@]}" "${HARDENING[@]}"
   -v "$WORK/iface-client:$IFACE_TARGET" \
   "$IMAGE" --local "$CLIENT_UDP" --remote "$SRV_ADDR:$PHANTUN_PORT" \
   --tun "$CLI_TUN" --tun-local "$CLI_TUN_LOCAL" --tun-peer "$CLI_TUN_PEER" --ipv4-only
-wait_for "TUN $CLI_TUN is up with $CLI_TUN_LOCAL in $CLI_NS" "$READY_TIMEOUT_MS" "$CLI_CTR" \
+wait_for "TUN $CLI_TUN is up with $CLI_TUN_LOCAL in $CLI_NS" "$READY_TIMEOUT_MS" "ctr_up $CLI_CTR" \
   tun_ready "$CLI_NS" "$CLI_TUN" "$CLI_TUN_LOCAL"
-wait_for "phantun_client takes UDP on $CLIENT_UDP" "$READY_TIMEOUT_MS" "$CLI_CTR" \
+wait_for "phantun_client takes UDP on $CLIENT_UDP" "$READY_TIMEOUT_MS" "ctr_up $CLI_CTR" \
   udp_listening "$CLI_NS" "$CLIENT_UDP"
 run "${PODMAN[@]}" top "$SRV_CTR" pid ppid user args
 
 step "Through the tunnel: $PING_COUNT UDP datagrams from $CLI_NS to the echo service in $SRV_NS and back"
-status=0
-run ip netns exec "$CLI_NS" "$UDP_ECHO" ping "$CLIENT_UDP" "$PING_COUNT" "$PING_TIMEOUT_MS" || status=$?
-[ "$status" -eq 0 ] || fail "the datagrams did not all come back through the tunnel (udp_echo ping: status $status)"
-masq=$(nft_counter "$CLI_NS" postrouting)
-dnat=$(nft_counter "$SRV_NS" prerouting)
-say "fake-TCP connections masqueraded in $CLI_NS: ${masq:-?}, DNATed to phantun_server in $SRV_NS: ${dnat:-?}"
-if ! [ "${masq:-0}" -ge 1 ] || ! [ "${dnat:-0}" -ge 1 ]; then
-  fail "the datagrams came back, but not over the fake-TCP path"
-fi
+lab_echo_through "$UDP_ECHO" "$PING_COUNT" "$PING_TIMEOUT_MS"
 
 step "Interface-name handoff while running: the bind-mounted host files hold the TUN names"
-wait_for "$WORK/iface-server holds '$SRV_TUN'" 1000 "$SRV_CTR" file_is "$WORK/iface-server" "$SRV_TUN"
-wait_for "$WORK/iface-client holds '$CLI_TUN'" 1000 "$CLI_CTR" file_is "$WORK/iface-client" "$CLI_TUN"
+wait_for "$WORK/iface-server holds '$SRV_TUN'" 1000 "ctr_up $SRV_CTR" file_is "$WORK/iface-server" "$SRV_TUN"
+wait_for "$WORK/iface-client holds '$CLI_TUN'" 1000 "ctr_up $CLI_CTR" file_is "$WORK/iface-client" "$CLI_TUN"
 
 step "Stop: podman stop -t $STOP_T; phantun-run forwards SIGTERM, so each must end promptly with 143"
 timed_stop "$CLI_CTR"
@@ -601,7 +486,7 @@ run "${PODMAN[@]}" run -d --name "$PLAIN_CTR" "${RUN_LIMITS[@]}" "${HARDENING[@]
   --network "ns:/run/netns/$SRV_NS" -e RUST_LOG=info \
   "$PLAIN_IMAGE" --local 4568 --remote "$ECHO_UDP" \
   --tun "$PLAIN_TUN" --tun-local "$PLAIN_TUN_LOCAL" --tun-peer "$PLAIN_TUN_PEER" --ipv4-only
-wait_for "TUN $PLAIN_TUN is up in $SRV_NS" "$READY_TIMEOUT_MS" "$PLAIN_CTR" \
+wait_for "TUN $PLAIN_TUN is up in $SRV_NS" "$READY_TIMEOUT_MS" "ctr_up $PLAIN_CTR" \
   tun_ready "$SRV_NS" "$PLAIN_TUN" "$PLAIN_TUN_LOCAL"
 timed_stop "$PLAIN_CTR"
 PLAIN_STOP_MS=$STOP_MS PLAIN_STOP_STATUS=$STOP_STATUS
@@ -611,23 +496,10 @@ say "phantun-runtime image: stopped in $CLI_STOP_MS / $SRV_STOP_MS ms (client / 
 say "plain image:           stopped in $PLAIN_STOP_MS ms, status $PLAIN_STOP_STATUS (SIGTERM ignored by PID 1, SIGKILL after ${STOP_T}s)"
 
 step "Checks after the run"
-stop_status=0
-kill -TERM "$ECHO_PID"
-now_ms
-t0=$NOW_MS
-while alive "$ECHO_PID"; do
-  now_ms
-  ((NOW_MS - t0 < KILL_WAIT_MS)) || fail "udp_echo still runs after SIGTERM"
-  sleep 0.01
-done
-wait "$ECHO_PID" || stop_status=$?
-unset "PIDS[$ECHO_PID]"
-[ "$stop_status" -eq 143 ] || fail "udp_echo exited with $stop_status"
-for ns in "$CLI_NS" "$SRV_NS"; do
-  dropped=$(guard_count "$ns")
-  [ "$dropped" -eq 0 ] || fail "$dropped packet(s) in $ns were addressed outside 127.0.0.0/8 and 198.18.0.0/15"
-done
-say "ok: the lab guard saw no packet to any address outside 127.0.0.0/8 and 198.18.0.0/15"
+say "udp_echo: kill -TERM $ECHO_PID"
+stop_pid "$ECHO_PID"
+[ "$STATUS" -eq 143 ] || fail "udp_echo exited with $STATUS"
+lab_guard_check
 
 step "Results"
 {

@@ -15,12 +15,13 @@
 #     nft masquerade: TUN -> veth                          nft DNAT: tcp/4567 -> 198.19.201.2
 #   veth-cli 198.18.0.1/30  <========== veth ==========>  veth-srv 198.18.0.2/30
 #
-# Every address is in 198.18.0.0/15 (reserved for benchmarking, RFC 2544). The namespaces have no
-# default route and no IPv6, so nothing can be sent anywhere else; an nftables guard in each one
-# drops and counts any packet to another address, and the run fails unless it counted none. Both
-# namespaces are private to this run (their names hold its PID) and are deleted on exit, success or
-# not; deleting them also removes the veth pair, the TUN devices and the nftables rules. Nothing is
-# changed outside them (ip netns itself may create /run/netns on first use).
+# The lab is tests/lab/netns.sh's, shared with the image test and the benchmark. Every address is
+# in 198.18.0.0/15 (reserved for benchmarking, RFC 2544). The namespaces have no default route and
+# no IPv6, so nothing can be sent anywhere else; an nftables guard in each one drops and counts any
+# packet to another address, and the run fails unless it counted none. Both namespaces are private
+# to this run (their names hold its PID) and are deleted on exit, success or not; deleting them also
+# removes the veth pair, the TUN devices and the nftables rules. Nothing is changed outside them
+# (ip netns itself may create /run/netns on first use).
 #
 # Usage (as root):
 #   tunnel.sh [--runtime PATH] [--phantun-bin-dir DIR] [--udp-echo PATH]
@@ -33,32 +34,15 @@ set -Eeuo pipefail
 exec 2>&1 # one log, in order
 
 # ------------------------------------------------------------------------------------------------
-# The lab: names and addresses.
+# The lab (tests/lab/netns.sh): addresses, TUN names and ports are its own; the namespaces are ours.
 readonly CLI_NS="ptrt-cli-$$" SRV_NS="ptrt-srv-$$"
-readonly CLI_VETH=veth-cli SRV_VETH=veth-srv           # exist only inside the namespaces
-readonly CLI_ADDR=198.18.0.1 SRV_ADDR=198.18.0.2 WIRE_PREFIX=30
-readonly CLI_TUN=ptrt-tun-c CLI_TUN_LOCAL=198.19.200.1 CLI_TUN_PEER=198.19.200.2
-readonly SRV_TUN=ptrt-tun-s SRV_TUN_LOCAL=198.19.201.1 SRV_TUN_PEER=198.19.201.2
-readonly PHANTUN_PORT=4567                              # phantun's fake-TCP port on the server
-readonly CLIENT_UDP=127.0.0.1:1234                      # where phantun_client takes UDP in
-readonly ECHO_UDP=127.0.0.1:5000                        # the UDP service behind phantun_server
-readonly NFT_TABLE=phantun_demo                         # the host admin's rules
-readonly GUARD_TABLE=ptrt_lab_guard                     # the lab's own fence, see below
-# The fence loaded into every lab namespace (table ptrt_lab_guard); see that file.
-readonly LAB_GUARD="$(cd "$(dirname "${BASH_SOURCE[0]}")/../lab" && pwd)/address_guard.nft"
 readonly PING_COUNT=20 PING_TIMEOUT_MS=5000             # per datagram, resent up to 5 times
 readonly READY_TIMEOUT_MS=10000                         # for each "is it up yet" condition
-readonly STOP_TIMEOUT_MS=5000                           # SIGTERM to exit, per process
-
-# ------------------------------------------------------------------------------------------------
-# State that the EXIT trap cleans up. Only what this script created is ever in these lists.
-WORK=""             # private temp folder
-NAMESPACES=()       # namespaces this script created
-declare -A PIDS=()  # pid -> name, for background processes started and not yet reaped
+WORK=""                                                 # private temp folder
 reason=""
 step_no=0
-# shellcheck source=../lab/log.sh
-. "$(dirname "${BASH_SOURCE[0]}")/../lab/log.sh"
+# shellcheck source=../lab/netns.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lab/netns.sh"
 now_ms
 readonly START_MS=$NOW_MS
 
@@ -73,91 +57,14 @@ trap 'on_err $? $LINENO "$BASH_COMMAND"' ERR
 trap 'reason="interrupted (SIGINT)"; exit 130' INT
 trap 'reason="terminated (SIGTERM)"; exit 143' TERM
 
-# True while pid runs (a zombie, exited but not yet reaped, counts as gone).
-alive() {
-  local stat
-  { read -r stat <"/proc/$1/stat"; } 2>/dev/null || return 1
-  stat=${stat##*) }
-  [ "${stat%% *}" != Z ]
-}
-
-# Polls a condition (a command) until it holds, every 50 ms, for at most timeout_ms. Fails early if
-# the watched process (if any) is gone, since then the condition will never hold.
-wait_for() { # what timeout_ms watch_pid command...
-  local what=$1 timeout_ms=$2 watch=$3
-  shift 3
-  now_ms
-  local t0=$NOW_MS
-  until "$@" >/dev/null 2>&1; do
-    if [ -n "$watch" ] && ! alive "$watch"; then
-      local name=${PIDS[$watch]} status=0
-      wait "$watch" || status=$?
-      unset "PIDS[$watch]"
-      fail "$what: $name exited first, with status $status (its log is shown below)"
-    fi
-    now_ms
-    ((NOW_MS - t0 < timeout_ms)) || fail "$what: not within $timeout_ms ms"
-    sleep 0.05
-  done
-  now_ms
-  say "ok: $what ($((NOW_MS - t0)) ms)"
-}
-
-# Starts a command in the background in a namespace, from $WORK, output to $WORK/<name>.log.
-# `ip netns exec` and `env` both exec, so the recorded PID is the command's own PID.
-start_in() { # name netns [VAR=value...] command args...
-  local name=$1 ns=$2
-  shift 2
-  printf '    $ (cd %s && ip netns exec %s env %s) &\n' "$WORK" "$ns" "$*"
-  (cd "$WORK" && exec ip netns exec "$ns" env "$@") >"$WORK/$name.log" 2>&1 &
-  PIDS[$!]=$name
-  LAST_PID=$!
-  say "$name: pid $LAST_PID, log $WORK/$name.log"
-}
-
-# Sends SIGTERM to a process started above, waits (bounded) for it to end, reaps it and checks its
-# exit status.
-stop_and_check() { # pid expected_status
-  local pid=$1 want=$2 name=${PIDS[$1]}
-  say "$name: kill -TERM $pid"
-  now_ms
-  local t0=$NOW_MS
-  kill -TERM "$pid"
-  while alive "$pid"; do
-    now_ms
-    ((NOW_MS - t0 < STOP_TIMEOUT_MS)) || fail "$name (pid $pid) still runs $STOP_TIMEOUT_MS ms after SIGTERM"
-    sleep 0.01
-  done
-  local status=0
-  wait "$pid" || status=$?
-  now_ms
-  unset "PIDS[$pid]"
-  say "$name: exited with status $status, $((NOW_MS - t0)) ms after SIGTERM"
-  [ "$status" -eq "$want" ] || fail "$name exited with status $status after SIGTERM, want $want (128+15)"
-}
-
-# Conditions polled by wait_for.
-tun_ready() { # netns tun local_addr
-  ip -n "$1" -o link show dev "$2" | grep -q '[<,]UP[,>]' &&
-    ip -n "$1" -o -4 addr show dev "$2" | grep -q "inet $3 "
-}
-link_ready() { # netns dev
-  ip -n "$1" -o link show dev "$2" | grep -q '[<,]LOWER_UP[,>]'
-}
-wire_ready() {
-  link_ready "$CLI_NS" "$CLI_VETH" && link_ready "$SRV_NS" "$SRV_VETH"
-}
-udp_listening() { # netns addr:port
-  ip netns exec "$1" ss -Hlun "sport = :${2##*:}" | grep -qF " $2 "
-}
-
-nft_counter() { # netns chain -> packets counted by the chain's rule
-  ip netns exec "$1" nft list chain ip "$NFT_TABLE" "$2" |
-    sed -n 's/.*counter packets \([0-9][0-9]*\) .*/\1/p' | head -n 1
-}
-guard_count() { # netns -> packets the lab guard dropped
-  ip netns exec "$1" nft list table inet "$GUARD_TABLE" |
-    sed -n 's/.*counter packets \([0-9][0-9]*\) .*/\1/p' | awk '{ n += $1 } END { print n + 0 }'
+# SIGTERM to a process started in the lab: it must end within LAB_STOP_MS with status `want`.
+stop_and_check() { # pid want
+  local name=${PIDS[$1]}
+  say "$name: kill -TERM $1"
+  stop_pid "$1"
+  [ "$KILLED" = no ] || fail "$name (pid $1) still ran $LAB_STOP_MS ms after SIGTERM"
+  say "$name: exited with status $STATUS, $STOP_MS ms after SIGTERM"
+  [ "$STATUS" -eq "$2" ] || fail "$name exited with status $STATUS after SIGTERM, want $2 (128+15)"
 }
 
 # ------------------------------------------------------------------------------------------------
@@ -169,69 +76,12 @@ on_exit() {
   [ "$rc" -ne 0 ] || [ -z "$reason" ] || rc=1
   [ "$rc" -eq 0 ] || [ -n "$reason" ] || reason="exit status $rc"
   cd /
-
   if ((${#PIDS[@]} > 0)) || ((${#NAMESPACES[@]} > 0)) || [ -n "$WORK" ]; then
     printf '\n[cleanup]\n'
   fi
-  local pid ns
-  for pid in "${!PIDS[@]}"; do
-    if alive "$pid"; then
-      say "${PIDS[$pid]}: kill -TERM $pid"
-      kill -TERM "$pid" 2>/dev/null
-      now_ms
-      local t0=$NOW_MS
-      while alive "$pid"; do
-        now_ms
-        if ((NOW_MS - t0 >= STOP_TIMEOUT_MS)); then
-          say "${PIDS[$pid]}: still running, kill -KILL $pid"
-          kill -KILL "$pid" 2>/dev/null
-          break
-        fi
-        sleep 0.01
-      done
-    fi
-    wait "$pid" 2>/dev/null
-  done
-  # Anything still inside our namespaces was started by what this script started (phantun under
-  # phantun-run); a namespace outlives its deletion while a process is in it.
-  for ns in "${NAMESPACES[@]}"; do
-    for pid in $(ip netns pids "$ns" 2>/dev/null); do
-      say "left in $ns: pid $pid ($(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)), kill -KILL"
-      kill -KILL "$pid" 2>/dev/null
-      [ -n "$reason" ] || reason="process $pid was left running in $ns"
-    done
-    now_ms
-    local t1=$NOW_MS
-    while [ -n "$(ip netns pids "$ns" 2>/dev/null)" ]; do
-      now_ms
-      if ((NOW_MS - t1 >= STOP_TIMEOUT_MS)); then
-        say "processes still in $ns: $(ip netns pids "$ns" | tr '\n' ' ')"
-        break
-      fi
-      sleep 0.01
-    done
-  done
-
-  if [ -n "$WORK" ] && { [ "$rc" -ne 0 ] || [ -n "$reason" ]; }; then
-    local log
-    for log in "$WORK"/*.log; do
-      [ -s "$log" ] || continue
-      say "log $(basename "$log"):"
-      indent <"$log"
-    done
-  fi
-
-  for ns in "${NAMESPACES[@]}"; do
-    run ip netns del "$ns" || reason=${reason:-"could not delete namespace $ns"}
-  done
-  for ns in "${NAMESPACES[@]}"; do
-    if [ -e "/run/netns/$ns" ] || ip netns list | grep -q "^$ns\b"; then
-      reason=${reason:-"namespace $ns is still there after deletion"}
-    else
-      say "ok: namespace $ns is gone (with its veth end, TUN device and nftables rules)"
-    fi
-  done
+  lab_remove
   if [ -n "$WORK" ]; then
+    [ -z "$reason" ] || show_logs "$WORK"
     rm -rf -- "$WORK"
     if [ -e "$WORK" ]; then
       reason=${reason:-"temp folder $WORK is still there"}
@@ -242,12 +92,11 @@ on_exit() {
 
   now_ms
   printf '\n'
+  echo "tunnel demo: took $((NOW_MS - START_MS)) ms"
   if [ -z "$reason" ]; then
-    echo "tunnel demo: took $((NOW_MS - START_MS)) ms"
     echo "tunnel demo: PASS"
     exit 0
   fi
-  echo "tunnel demo: took $((NOW_MS - START_MS)) ms"
   echo "tunnel demo: FAIL: $reason"
   [ "$rc" -ne 0 ] || rc=1
   exit "$rc"
@@ -282,8 +131,6 @@ done
 RUNTIME_BIN=$(readlink -f -- "$RUNTIME_BIN")
 PHANTUN_BIN_DIR=$(readlink -f -- "$PHANTUN_BIN_DIR")
 UDP_ECHO=$(readlink -f -- "$UDP_ECHO")
-# Administration tools live in sbin, which a test's PATH (Bazel: /bin:/usr/bin:/usr/local/bin) lacks.
-PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 for tool in ip nft ss sysctl; do
   command -v "$tool" >/dev/null || fail "$tool not found (Debian: iproute2, nftables, procps)"
 done
@@ -308,65 +155,16 @@ grep -qw 'phantun-run' <<<"$applets" ||
 say "ok: phantun-runtime --list names phantun-run"
 
 step "Two hosts and a wire (the test lab): namespaces $CLI_NS and $SRV_NS joined by a veth pair"
-run ip netns add "$CLI_NS"
-NAMESPACES+=("$CLI_NS")
-run ip netns add "$SRV_NS"
-NAMESPACES+=("$SRV_NS")
-for ns in "$CLI_NS" "$SRV_NS"; do
-  # No IPv6 at all in the lab (no link-local addresses, no router or neighbour solicitations), so
-  # that only the 198.18.0.0/15 addresses below are ever used.
-  if ip netns exec "$ns" test -e /proc/sys/net/ipv6; then
-    run ip netns exec "$ns" sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-  fi
-  run ip -n "$ns" link set lo up
-done
-for ns in "$CLI_NS" "$SRV_NS"; do
-  # The lab's fence, part of this test and of no deployment: whatever is sent or forwarded in the
-  # lab to an address outside 127.0.0.0/8 and 198.18.0.0/15, or over IPv6, is dropped and counted.
-  # It must count nothing (checked at the end).
-  run ip netns exec "$ns" nft -f "$LAB_GUARD"
-done
-run ip -n "$CLI_NS" link add "$CLI_VETH" type veth peer name "$SRV_VETH" netns "$SRV_NS"
-run ip -n "$CLI_NS" addr add "$CLI_ADDR/$WIRE_PREFIX" dev "$CLI_VETH"
-run ip -n "$SRV_NS" addr add "$SRV_ADDR/$WIRE_PREFIX" dev "$SRV_VETH"
-run ip -n "$CLI_NS" link set "$CLI_VETH" up
-run ip -n "$SRV_NS" link set "$SRV_VETH" up
-wait_for "the veth link is up at both ends" "$READY_TIMEOUT_MS" "" wire_ready
+lab_create
 say "routes in $CLI_NS (no default route: nothing can leave the lab):"
 ip -n "$CLI_NS" -4 route | indent
 
 step "Client host: IP forwarding and masquerading for phantun_client's TUN (the host admin's job, never the runtime's)"
-# The host admin's job, never the runtime's: phantun-run changes no sysctl and no firewall rule.
-# phantun_client speaks fake TCP from its end of the TUN ($CLI_TUN_PEER). The kernel forwards those
-# packets from the TUN out of the real interface, and must rewrite their source to the host's own
-# address there, so that the server's replies find their way back.
-run ip netns exec "$CLI_NS" sysctl -w net.ipv4.ip_forward=1
-printf '    $ ip netns exec %s nft -f - <<EOF\n' "$CLI_NS"
-ip netns exec "$CLI_NS" nft -f - <<EOF
-table ip $NFT_TABLE {
-  chain postrouting {
-    type nat hook postrouting priority srcnat; policy accept;
-    iifname "$CLI_TUN" oifname "$CLI_VETH" ip saddr $CLI_TUN_PEER counter masquerade
-  }
-}
-EOF
-ip netns exec "$CLI_NS" nft list table ip "$NFT_TABLE" | indent
+# phantun-run changes no sysctl and no firewall rule: this is what an operator sets up on a real host.
+lab_host_admin_client
 
 step "Server host: IP forwarding and DNAT of tcp/$PHANTUN_PORT to phantun_server's TUN (the host admin's job, never the runtime's)"
-# The host admin's job, never the runtime's, as on the client host.
-# Clients connect to the host's address, port $PHANTUN_PORT. The kernel rewrites the destination to
-# phantun_server's end of the TUN ($SRV_TUN_PEER) and forwards the packets into the TUN.
-run ip netns exec "$SRV_NS" sysctl -w net.ipv4.ip_forward=1
-printf '    $ ip netns exec %s nft -f - <<EOF\n' "$SRV_NS"
-ip netns exec "$SRV_NS" nft -f - <<EOF
-table ip $NFT_TABLE {
-  chain prerouting {
-    type nat hook prerouting priority dstnat; policy accept;
-    iifname "$SRV_VETH" ip daddr $SRV_ADDR tcp dport $PHANTUN_PORT counter dnat to $SRV_TUN_PEER
-  }
-}
-EOF
-ip netns exec "$SRV_NS" nft list table ip "$NFT_TABLE" | indent
+lab_host_admin_server
 
 step "Server host: the UDP service to reach through the tunnel (udp_echo on $ECHO_UDP)"
 start_in udp_echo "$SRV_NS" ./udp_echo serve "$ECHO_UDP"
@@ -392,15 +190,7 @@ wait_for "phantun_client takes UDP on $CLIENT_UDP" "$READY_TIMEOUT_MS" "$CLIENT_
   udp_listening "$CLI_NS" "$CLIENT_UDP"
 
 step "Through the tunnel: $PING_COUNT UDP datagrams from $CLI_NS to the echo service in $SRV_NS and back"
-status=0
-run ip netns exec "$CLI_NS" "$WORK/udp_echo" ping "$CLIENT_UDP" "$PING_COUNT" "$PING_TIMEOUT_MS" || status=$?
-[ "$status" -eq 0 ] || fail "the datagrams did not all come back through the tunnel (udp_echo ping: status $status)"
-masq=$(nft_counter "$CLI_NS" postrouting)
-dnat=$(nft_counter "$SRV_NS" prerouting)
-say "fake-TCP connections masqueraded in $CLI_NS: ${masq:-?}, DNATed to phantun_server in $SRV_NS: ${dnat:-?}"
-if ! [ "${masq:-0}" -ge 1 ] || ! [ "${dnat:-0}" -ge 1 ]; then
-  fail "the datagrams came back, but not over the fake-TCP path (nft counters: masquerade ${masq:-?}, DNAT ${dnat:-?})"
-fi
+lab_echo_through "$WORK/udp_echo" "$PING_COUNT" "$PING_TIMEOUT_MS"
 say "veth traffic seen from $CLI_NS:"
 ip -n "$CLI_NS" -s link show dev "$CLI_VETH" | indent
 
@@ -414,14 +204,7 @@ for ns in "$CLI_NS" "$SRV_NS"; do
   [ -z "$left" ] || fail "processes left in $ns after phantun-run exited: $left"
 done
 say "ok: no process left in either namespace"
-for ns in "$CLI_NS" "$SRV_NS"; do
-  dropped=$(guard_count "$ns")
-  [ "$dropped" -eq 0 ] || {
-    ip netns exec "$ns" nft list table inet "$GUARD_TABLE" | indent
-    fail "$dropped packet(s) in $ns were addressed outside 127.0.0.0/8 and 198.18.0.0/15 (dropped by the lab guard)"
-  }
-done
-say "ok: the lab guard saw no packet to any address outside 127.0.0.0/8 and 198.18.0.0/15"
+lab_guard_check
 say "phantun-run server log:"
 indent <"$WORK/phantun-run-server.log"
 say "phantun-run client log:"
