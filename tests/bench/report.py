@@ -2,12 +2,11 @@
 """Turns the raw measurements of tests/bench/run.sh into results.json and results.md.
 
     report.py --work DIR --out DIR
-    report.py --rerender results.json --out DIR   (results.md again, e.g. after a change of wording)
 
 DIR (--work) holds what run.sh collected: meta.tsv, launch-*.json (hyperfine), icount/PEER/RUN/cg.*
 (callgrind), mem-PEER.json and smaps-PEER.txt (bench_probe mem), sizes.tsv, stop-PEER.json and
-stop-pidns-PEER.json (bench_probe stop), datapath.jsonl (udp_bench) and doctor.json (hyperfine, only
-when the binary has phantun-doctor). Python 3 standard library only.
+stop-pidns-PEER.json (bench_probe stop), datapath.jsonl (udp_bench) and doctor.json (hyperfine).
+Python 3 standard library only.
 """
 
 import argparse
@@ -16,21 +15,13 @@ import json
 import os
 import statistics
 
+# In run.sh's order; a new peer is added there and here.
 PEERS = ["phantun-run", "tini", "dumb-init", "catatonit", "sh-exec", "floor", "direct"]
 # The launchers phantun-run is held against in the launch target. floor (the least a correct
 # launcher does) and direct (no launcher) are references: lower bounds, not peers to beat.
 RIVALS = ["tini", "dumb-init", "catatonit", "sh-exec"]
 # Peers that leave no launcher process behind once the child runs (the shell execs the child).
 NO_LAUNCHER_PROCESS = {"sh-exec", "direct"}
-LABELS = {
-    "phantun-run": "phantun-run",
-    "tini": "tini-static -s",
-    "dumb-init": "dumb-init",
-    "catatonit": "catatonit",
-    "sh-exec": "sh -c 'exec \"$@\"'",
-    "floor": "floor_supervisor (C)",
-    "direct": "direct (no launcher)",
-}
 CHILD_IMAGES = {"exit_now", "phantun_client"}
 
 TARGET_RSS_KIB = 100
@@ -213,11 +204,6 @@ MACHINES = {
     "AArch64": "aarch64",
     "ARM": "arm",
     "MIPS R3000": "mips",
-    "RISC-V": "riscv",
-    "PowerPC64": "ppc64",
-    "PowerPC": "ppc",
-    "IBM S/390": "s390x",
-    "LoongArch": "loongarch",
 }
 
 
@@ -296,11 +282,8 @@ def datapath(work):
 
 
 def doctor(work):
-    path = os.path.join(work, "doctor.json")
-    if not os.path.exists(path):
-        return None
     out = {}
-    for r in load_json(path)["results"]:
+    for r in load_json(os.path.join(work, "doctor.json"))["results"]:
         t = [x * 1000.0 for x in r["times"]]
         out[r["command"]] = {
             "runs": len(t),
@@ -358,13 +341,8 @@ def targets(res):
         "—" if D["ratio"] is None else f"{D['ratio']:.3f}", None if D["ratio"] is None else D["ratio"] >= TARGET_DATA_RATIO,
         f"fixed offered load; CPU per datagram ratio {'—' if D['cpu_ratio'] is None else format(D['cpu_ratio'], '.3f')} (informative)")
 
-    doc = res["doctor"]
-    if doc is None:
-        add("phantun-doctor full run", f"< {TARGET_DOCTOR_MS:.0f} ms", "not available", None,
-            "phantun-runtime --list has no phantun-doctor")
-    else:
-        for name, d in doc.items():
-            add(f"`{name}` (mean)", f"< {TARGET_DOCTOR_MS:.0f} ms", fmt(d["mean_ms"], 2, " ms"), d["mean_ms"] < TARGET_DOCTOR_MS)
+    for name, d in res["doctor"].items():
+        add(f"`{name}` (mean)", f"< {TARGET_DOCTOR_MS:.0f} ms", fmt(d["mean_ms"], 2, " ms"), d["mean_ms"] < TARGET_DOCTOR_MS)
     return rows
 
 
@@ -390,7 +368,9 @@ def markdown(res):
         w("")
         w("**Quick mode: a handful of runs, only to check that the benchmark works. These figures mean nothing.**")
     w("")
-    w(f"- machine: {meta.get('cpu')}, {meta.get('cores')} cores, {meta.get('os')}, {meta.get('kernel')}")
+    w(f"- machine: {meta.get('cpu')}, {meta.get('cores')} cores, {meta.get('os')}, {meta.get('kernel')}; "
+      f"load average at the start {meta.get('load')} (the machine is shared: timings are noisy, instruction "
+      "counts and sizes are not)")
     if meta.get("commit"):
         w(f"- phantun-runtime: {meta.get('runtime_version')}, commit {meta.get('commit')}")
     else:
@@ -492,9 +472,9 @@ def markdown(res):
     w("")
     w("## 3. Binary size (stripped)")
     w("")
-    w("phantun-runtime for every architecture config (the default build plus each `build:NAME --cpu=...` "
-      "config of .bazelrc on the project's toolchain), then each peer. Sizes after `strip --strip-all` of a "
-      "copy (the same as shipped when the binary is already stripped).")
+    w("phantun-runtime for every release architecture (tests/release/arches.sh, each a `--config` of "
+      ".bazelrc), then each peer. Sizes after `strip --strip-all` of a copy (the same as shipped when the "
+      "binary is already stripped).")
     w("")
     w("| binary | architecture | linkage | stripped size | ratio to phantun-runtime x86_64 |")
     w("| --- | --- | --- | ---: | ---: |")
@@ -556,7 +536,7 @@ def markdown(res):
     w("")
     w("## 5. Data path: UDP through the real phantun tunnel")
     w("")
-    w(f"Upstream phantun_server and phantun_client in two network namespaces (the lab of tests/tunnel/tunnel.sh: "
+    w(f"Upstream phantun_server and phantun_client in two network namespaces (the lab of tests/lab/netns.sh: "
       f"198.18.0.0/15 only, nftables NAT inside the namespaces), started by phantun-run or directly; rounds "
       f"interleaved A-B-B-A, phantun restarted for each. Per round, udp_bench offers a fixed load, "
       f"{meta.get('data_rate_pps')} datagrams/s of {meta.get('data_size')} bytes, to phantun_client and counts what "
@@ -583,38 +563,23 @@ def markdown(res):
     w("")
     w("## 6. phantun-doctor")
     w("")
-    doc = res["doctor"]
-    if doc is None:
-        w("not available: `phantun-runtime --list` does not list phantun-doctor (measured automatically once it does).")
-    else:
-        w("hyperfine `-N`, a full run of each, with MODE=client in the environment as in a client container (its "
-          "exit status reports this host's findings and is ignored).")
-        w("")
-        w("| command | mean ± σ | median | max | runs | exit status |")
-        w("| --- | ---: | ---: | ---: | ---: | --- |")
-        for name, d in doc.items():
-            w(f"| `{name}` | {fmt(d['mean_ms'], 2)} ± {fmt(d['stddev_ms'], 2, ' ms')} | {fmt(d['median_ms'], 2, ' ms')} | "
-              f"{fmt(d['max_ms'], 2, ' ms')} | {d['runs']} | {', '.join(map(str, d['exit_codes']))} |")
+    w("hyperfine `-N`, a full run of each, with MODE=client in the environment as in a client container (its "
+      "exit status reports this host's findings and is ignored).")
+    w("")
+    w("| command | mean ± σ | median | max | runs | exit status |")
+    w("| --- | ---: | ---: | ---: | ---: | --- |")
+    for name, d in res["doctor"].items():
+        w(f"| `{name}` | {fmt(d['mean_ms'], 2)} ± {fmt(d['stddev_ms'], 2, ' ms')} | {fmt(d['median_ms'], 2, ' ms')} | "
+          f"{fmt(d['max_ms'], 2, ' ms')} | {d['runs']} | {', '.join(map(str, d['exit_codes']))} |")
     w("")
     return "\n".join(out)
 
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--work", help="the raw measurements of run.sh")
-    parser.add_argument("--rerender", metavar="RESULTS_JSON", help="only write results.md again from a results.json")
+    parser.add_argument("--work", required=True, help="the raw measurements of run.sh")
     parser.add_argument("--out", required=True)
     args = parser.parse_args()
-    if args.rerender:
-        with open(args.rerender) as f:
-            res = json.load(f)
-        res["targets"] = targets(res)
-        with open(os.path.join(args.out, "results.md"), "w") as f:
-            f.write(markdown(res))
-            f.write("\n")
-        return
-    if not args.work:
-        parser.error("--work or --rerender is needed")
     w = args.work
     res = {
         "schema": "phantun-runtime-bench/1",
@@ -629,21 +594,12 @@ def main():
         "doctor": doctor(w),
     }
     res["targets"] = targets(res)
-    # Paths of this run's temp folder mean nothing later.
+    # Paths of this run's temp folder or Bazel's output base mean nothing later.
     for row in res["sizes"]:
         if row["path"].startswith(w):
             row["path"] = os.path.basename(row["path"])
         elif "/bazel-out/" in row["path"]:
             row["path"] = row["path"][row["path"].index("bazel-out/"):]
-    # Commands as a reader would type them: CHILD for the child, DIR for phantun-run's folder.
-    meta = res["meta"]
-    for key in list(meta):
-        if key.startswith("cmd_"):
-            cmd = meta[key].replace(os.path.join(w, "run-exit_now") + "/", "DIR/")
-            cmd = cmd.replace(meta.get("exit_now_path", "\0"), "CHILD")
-            meta[key] = cmd.replace(meta.get("floor_path", "\0"), "floor_supervisor")
-    for key in ("exit_now_path", "floor_path"):
-        meta.pop(key, None)
     with open(os.path.join(args.out, "results.json"), "w") as f:
         json.dump(res, f, indent=1, sort_keys=False)
         f.write("\n")

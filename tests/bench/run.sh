@@ -4,7 +4,7 @@
 #   bash tests/bench/run.sh          the full run: writes tests/bench/results.md and results.json
 #   bash tests/bench/run.sh --quick  a few runs of everything, only to check that the script works
 #
-# The launchers compared ("peers"), each starting the same static child:
+# The launchers compared ("peers", PEERS and peer_cmd below), each starting the same static child:
 #   phantun-run   this project (MODE=client; the child is copied next to it as phantun_client)
 #   tini          Debian's tini-static, with -s (child subreaper, as phantun-run when not PID 1)
 #   dumb-init     Debian's dumb-init (dynamically linked: that is how Debian ships it)
@@ -12,38 +12,37 @@
 #   sh-exec       a shell entrypoint that execs the child: /bin/sh -c 'exec "$@"' sh CHILD
 #   floor         floor_supervisor.c: posix_spawn + signal forwarding + waitpid, nothing else
 #   direct        the child itself, no launcher
+# The children: exit_now.c (exits at once) and wait_child.c (says "ready", exits at the end of its
+# stdin), tiny on purpose so that what is measured is the launcher.
 #
 # What is measured (section numbers as in results.md):
 #   1 launch      hyperfine: wall time to start exit_now and return its status; the runs are split
 #                 into rounds with the peers in a rotated order, so drift hits every peer alike
 #     Ir          valgrind --tool=callgrind --trace-children=yes: instructions of the launcher
 #                 process and of the child, a figure that noise does not move
-#   2 memory      VmRSS and Pss of the launcher process while wait_child runs (bench_probe mem)
-#   3 size        stripped size of phantun-runtime for every architecture config (see arch_configs
-#                 below) and of every peer binary
+#   2 memory      VmRSS and Pss of the launcher process while wait_child runs, and where
+#                 phantun-run's resident pages are (bench_probe mem, /proc/PID/smaps)
+#   3 size        stripped size of phantun-runtime for every release architecture
+#                 (tests/release/arches.sh) and of every peer binary
 #   4 stop        SIGTERM to the launcher until it has exited, child dying of SIGTERM at once
 #                 (bench_probe stop); then the same with the launcher as PID 1 of a new PID
 #                 namespace, where a PID 1 without a SIGTERM handler never sees the signal: bounded
 #                 by a timeout, after which it gets SIGKILL
-#   5 data path   UDP throughput through the real phantun tunnel between two network namespaces,
-#                 phantun started by phantun-run or directly, interleaved rounds (udp_bench)
-#   6 doctor      wall time of `phantun-doctor` and `phantun-doctor --json`, when the binary has
-#                 that applet (phantun-runtime --list); "not available" otherwise
+#   5 data path   UDP through the real phantun tunnel in the lab of tests/lab/netns.sh at a fixed
+#                 offered load, phantun started by phantun-run or directly, interleaved rounds
+#                 (udp_bench)
+#   6 doctor      wall time of `phantun-doctor` and `phantun-doctor --json`
 #
 # Targets are reported in results.md (met / missed), never enforced: the exit status says only
-# whether every measurement could be made.
-#
-# The data path uses the lab of tests/tunnel/tunnel.sh: two namespaces private to this run (their
-# names hold its PID), a veth pair, addresses only in 198.18.0.0/15, no default route, no IPv6, a
-# guard that drops and counts any packet to another address (the run fails unless it counted none),
-# and the host admin's NAT (nftables) inside the namespaces. Traffic never leaves the lab. The
-# namespaces, every process started and the temp folder are removed on exit, success or not.
+# whether every measurement could be made. The lab's namespaces (198.18.0.0/15 only, no default
+# route, no IPv6, the address guard), every process started and the temp folder are removed on
+# exit, success or not.
 #
 # Usage (as root):
 #   run.sh [--quick] [--out DIR] [--phantun-bin-dir DIR]
 #          [--runtime PATH --floor PATH --exit-now PATH --wait-child PATH --probe PATH --udp-bench PATH]
 # Without the six binaries it runs third_party/setup.sh and builds them with Bazel, and
-# phantun-runtime for every architecture config too. With them (the Bazel test bench_smoke) it
+# phantun-runtime for every release architecture too. With them (the Bazel test bench_smoke) it
 # builds nothing and sizes only the binary it was given. --out defaults to tests/bench (full run)
 # or the test's undeclared-outputs folder, else a temp folder printed at the end (--quick).
 # Ends with "bench: PASS" (exit 0) or "bench: FAIL: <reason>" (non-zero).
@@ -55,6 +54,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # ------------------------------------------------------------------------------------------------
 # Options.
 QUICK=no OUT="" PHANTUN_BIN_DIR=${PHANTUN_BIN_DIR:-}
+readonly BINS=(RUNTIME_BIN FLOOR_BIN EXIT_NOW_BIN WAIT_CHILD_BIN PROBE_BIN UDP_BENCH_BIN)
 RUNTIME_BIN="" FLOOR_BIN="" EXIT_NOW_BIN="" WAIT_CHILD_BIN="" PROBE_BIN="" UDP_BENCH_BIN=""
 usage() { sed -n '/^# Usage/,/^# Ends with/s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
 while [ $# -gt 0 ]; do
@@ -79,80 +79,39 @@ if [ "$QUICK" = yes ]; then
   ICOUNT_RUNS=1
   MEM_RUNS=2
   STOP_ROUNDS=3 PIDNS_ROUNDS=2 PIDNS_STUCK_ROUNDS=1
-  DATA_ROUNDS=1 DATA_WARMUP_MS=200 DATA_WINDOW_MS=500 DATA_RATE_PPS=10000
+  DATA_ROUNDS=1 DATA_WARMUP_MS=200 DATA_WINDOW_MS=500
   DOCTOR_RUNS=3 DOCTOR_WARMUP=1
 else
   LAUNCH_ROUNDS=5 LAUNCH_RUNS=300 LAUNCH_WARMUP=30 # 1500 runs per peer in all
   ICOUNT_RUNS=3
   MEM_RUNS=5
   STOP_ROUNDS=100 PIDNS_ROUNDS=30 PIDNS_STUCK_ROUNDS=3
-  DATA_ROUNDS=5 DATA_WARMUP_MS=300 DATA_WINDOW_MS=2000 DATA_RATE_PPS=10000
+  DATA_ROUNDS=5 DATA_WARMUP_MS=300 DATA_WINDOW_MS=2000
   DOCTOR_RUNS=100 DOCTOR_WARMUP=5
 fi
-readonly STOP_TIMEOUT_MS=1000       # the bound of section 4: "did not stop within 1 s"
-readonly DATA_SIZE=1200             # UDP payload bytes: fits phantun's fake TCP in a 1500-byte MTU
-# The data path is offered a fixed load (DATA_RATE_PPS datagrams a second, about 96 Mbit/s), below
-# what phantun carries on a busy 2-core machine: a saturating sender competes for the same two
-# cores, and then other jobs on the machine swing the result by a factor of two between rounds.
+readonly STOP_TIMEOUT_MS=1000 # the bound of section 4: "did not stop within 1 s"
+readonly DATA_SIZE=1200       # UDP payload bytes: fits phantun's fake TCP in a 1500-byte MTU
+# The data path is offered a fixed load (about 96 Mbit/s), below what phantun carries on a busy
+# 2-core machine: a saturating sender competes for the same two cores, and then other jobs on the
+# machine swing the result by a factor of two between rounds.
+readonly DATA_RATE_PPS=10000
 
 # ------------------------------------------------------------------------------------------------
-# Lab names and addresses (see tests/tunnel/tunnel.sh for the same lab, step by step).
+# The lab (tests/lab/netns.sh) and the state cleaned up on exit.
 readonly CLI_NS="ptbench-cli-$$" SRV_NS="ptbench-srv-$$"
-readonly CLI_VETH=veth-cli SRV_VETH=veth-srv
-readonly CLI_ADDR=198.18.0.1 SRV_ADDR=198.18.0.2 WIRE_PREFIX=30
-readonly CLI_TUN=ptb-tun-c CLI_TUN_LOCAL=198.19.200.1 CLI_TUN_PEER=198.19.200.2
-readonly SRV_TUN=ptb-tun-s SRV_TUN_LOCAL=198.19.201.1 SRV_TUN_PEER=198.19.201.2
-readonly PHANTUN_PORT=4567 CLIENT_UDP=127.0.0.1:1234 SINK_UDP=127.0.0.1:5000
-readonly NFT_TABLE=phantun_bench GUARD_TABLE=ptrt_lab_guard
-# The fence loaded into every lab namespace (table ptrt_lab_guard); see that file.
-readonly LAB_GUARD="$(cd "$(dirname "${BASH_SOURCE[0]}")/../lab" && pwd)/address_guard.nft"
-readonly READY_TIMEOUT_MS=10000 PROC_STOP_TIMEOUT_MS=5000
-
-# ------------------------------------------------------------------------------------------------
-# State cleaned up on exit.
+readonly READY_TIMEOUT_MS=10000
 WORK=""
-NAMESPACES=()
-declare -A PIDS=()
 reason=""
-now_ms() { local t=${EPOCHREALTIME/[.,]/}; NOW_MS=$((t / 1000)); }
+step_no=0
+# shellcheck source=../lab/netns.sh
+. "$here/../lab/netns.sh"
 now_ms
 readonly START_MS=$NOW_MS
-
-say() { printf '    %s\n' "$*"; }
 section() { printf '\n[%s] %s\n' "$1" "$2"; }
-fail() { reason=$1; exit 1; }
 on_err() { [ -n "$reason" ] || reason="'$3' failed with status $1 (run.sh line $2)"; }
 trap 'on_err $? $LINENO "$BASH_COMMAND"' ERR
 trap 'reason="interrupted (SIGINT)"; exit 130' INT
 trap 'reason="terminated (SIGTERM)"; exit 143' TERM
-
-# True while pid runs (a zombie counts as gone).
-alive() {
-  local stat
-  { read -r stat <"/proc/$1/stat"; } 2>/dev/null || return 1
-  stat=${stat##*) }
-  [ "${stat%% *}" != Z ]
-}
-
-# SIGTERM, then up to PROC_STOP_TIMEOUT_MS for the process to end, then SIGKILL. Sets STATUS.
-stop_pid() { # pid
-  local pid=$1 t0
-  kill -TERM "$pid" 2>/dev/null || true
-  now_ms
-  t0=$NOW_MS
-  while alive "$pid"; do
-    now_ms
-    if ((NOW_MS - t0 >= PROC_STOP_TIMEOUT_MS)); then
-      say "${PIDS[$pid]:-pid $pid}: still running ${PROC_STOP_TIMEOUT_MS} ms after SIGTERM, SIGKILL"
-      kill -KILL "$pid" 2>/dev/null || true
-      break
-    fi
-    sleep 0.01
-  done
-  STATUS=0
-  wait "$pid" 2>/dev/null || STATUS=$?
-  unset "PIDS[$pid]"
-}
 
 on_exit() {
   local rc=$?
@@ -160,28 +119,11 @@ on_exit() {
   trap - ERR INT TERM
   [ "$rc" -eq 0 ] || [ -n "$reason" ] || reason="exit status $rc"
   cd /
-  local pid ns
-  for pid in "${!PIDS[@]}"; do stop_pid "$pid"; done
-  for ns in "${NAMESPACES[@]}"; do
-    # Whatever is left in our namespaces was started by this script (phantun under a launcher).
-    for pid in $(ip netns pids "$ns" 2>/dev/null); do
-      say "left in $ns: pid $pid, SIGKILL"
-      kill -KILL "$pid" 2>/dev/null
-    done
-    ip netns del "$ns" 2>/dev/null || reason=${reason:-"could not delete namespace $ns"}
-    if [ -e "/run/netns/$ns" ]; then
-      reason=${reason:-"namespace $ns is still there after deletion"}
-    fi
-  done
-  if [ -n "$reason" ] && [ -n "$WORK" ]; then
-    local log
-    for log in "$WORK"/*.log; do
-      [ -s "$log" ] || continue
-      say "log $(basename "$log") (last lines):"
-      tail -n 15 "$log" | sed 's/^/      | /'
-    done
+  lab_remove
+  if [ -n "$WORK" ]; then
+    [ -z "$reason" ] || show_logs "$WORK" 15
+    rm -rf -- "$WORK"
   fi
-  [ -z "$WORK" ] || rm -rf -- "$WORK"
   now_ms
   echo
   echo "bench: took $(((NOW_MS - START_MS) / 1000)) s"
@@ -196,39 +138,13 @@ on_exit() {
 trap on_exit EXIT
 
 [ "$(id -u)" -eq 0 ] || fail "must run as root (PID and network namespaces, TUN devices, nftables)"
-PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 WORK=$(mktemp -d "${TEST_TMPDIR:-${TMPDIR:-/tmp}}/phantun-bench.XXXXXX")
 chmod 0755 "$WORK"
 
 # ------------------------------------------------------------------------------------------------
-# Architectures: the default build, plus every `build:NAME ... --cpu=CPU` config of .bazelrc that
-# keeps the project's cross toolchain (a config that swaps --crosstool_top, such as asan, is another
-# compiler, not another architecture). A config added later is measured without editing this file.
-arch_configs() { # .bazelrc -> "NAME CPU" lines
-  awk '
-    $1 ~ /^build:[A-Za-z0-9_.-]+$/ {
-      name = substr($1, 7)
-      for (i = 2; i <= NF; i++) {
-        if ($i ~ /^--cpu=/) cpu[name] = substr($i, 7)
-        if ($i ~ /^--crosstool_top/) other[name] = 1
-      }
-      if (!(name in seen)) { seen[name] = 1; order[n++] = name }
-    }
-    END { for (i = 0; i < n; i++) if ((order[i] in cpu) && !(order[i] in other)) print order[i], cpu[order[i]] }
-  ' "$1"
-}
-
-# The target triple the toolchain maps a --cpu value to (third_party/zig/repository.bzl), else CPU.
-triple_of() { # repo cpu
-  local t
-  t=$(sed -n "s/^ *\"$2\": *(\{0,1\}\"\([^\"]*\)\".*/\1/p" "$1/third_party/zig/repository.bzl" 2>/dev/null | head -n 1)
-  echo "${t:-$2}"
-}
-
-# ------------------------------------------------------------------------------------------------
 section 0 "Inputs"
 BUILT_HERE=no
-declare -a ARCH_ROWS=() # "config|triple|path" of phantun-runtime builds to size
+declare -a ARCH_ROWS=() # "name|triple|path[|first error]" of the phantun-runtime builds to size
 if [ -z "$RUNTIME_BIN$FLOOR_BIN$EXIT_NOW_BIN$WAIT_CHILD_BIN$PROBE_BIN$UDP_BENCH_BIN" ]; then
   BUILT_HERE=yes
   repo=$(cd "$here/../.." && pwd)
@@ -246,37 +162,41 @@ if [ -z "$RUNTIME_BIN$FLOOR_BIN$EXIT_NOW_BIN$WAIT_CHILD_BIN$PROBE_BIN$UDP_BENCH_
   WAIT_CHILD_BIN=$bin/tests/bench/wait_child
   PROBE_BIN=$bin/tests/bench/bench_probe
   UDP_BENCH_BIN=$bin/tests/bench/udp_bench
-  default_cpu=$(sed -n 's/^build[[:space:]][[:space:]]*--cpu=\([^[:space:]]*\).*/\1/p' .bazelrc | tail -n 1)
-  ARCH_ROWS+=("(default)|$(triple_of "$repo" "${default_cpu:-k8}")|$RUNTIME_BIN")
-  while read -r config cpu; do
-    # A config for the default's own CPU builds the very same binary.
-    if [ -z "$config" ] || [ "$cpu" = "${default_cpu:-k8}" ]; then continue; fi
-    say "\$ bazel build --config=$config //cmd:phantun-runtime"
-    if bazel build --config="$config" //cmd:phantun-runtime >"$WORK/build-$config.log" 2>&1; then
-      ARCH_ROWS+=("$config|$(triple_of "$repo" "$cpu")|$(bazel info --config="$config" bazel-bin 2>/dev/null)/cmd/phantun-runtime")
-    else
-      # A config that does not build is reported as such (with its first error), not fatal.
-      first_error=$({ grep -m 1 ' error: ' "$WORK/build-$config.log" || grep -m 1 'ERROR:' "$WORK/build-$config.log"; } | cut -c 1-200 || true)
-      say "build failed: ${first_error:-see the bazel output}"
-      ARCH_ROWS+=("$config|$(triple_of "$repo" "$cpu")|BUILD-FAILED|${first_error//|//}")
+  # Every release architecture is a --config of .bazelrc; x86_64 is the default build above.
+  # shellcheck source=../release/arches.sh
+  . tests/release/arches.sh
+  for arch in "${release_arches[@]}"; do
+    if [ "$arch" = x86_64 ]; then
+      ARCH_ROWS+=("$arch|$(release_triple "$arch")|$RUNTIME_BIN")
+      continue
     fi
-  done < <(arch_configs .bazelrc)
+    say "\$ bazel build --config=$arch //cmd:phantun-runtime"
+    if bazel build --config="$arch" //cmd:phantun-runtime >"$WORK/build-$arch.log" 2>&1; then
+      ARCH_ROWS+=("$arch|$(release_triple "$arch")|$(bazel info --config="$arch" bazel-bin 2>/dev/null)/cmd/phantun-runtime")
+    else
+      # An architecture that does not build is reported as such (with its first error), not fatal.
+      first_error=$({ grep -m 1 ' error: ' "$WORK/build-$arch.log" || grep -m 1 'ERROR:' "$WORK/build-$arch.log"; } | cut -c 1-200 || true)
+      say "build failed: ${first_error:-see the bazel output}"
+      ARCH_ROWS+=("$arch|$(release_triple "$arch")|BUILD-FAILED|${first_error//|//}")
+    fi
+  done
   # shellcheck source=/dev/null
   PHANTUN_BIN_DIR=${PHANTUN_BIN_DIR:-$repo/third_party/.cache/phantun-$(. third_party/pins.sh && echo "$PHANTUN_CRATE_VERSION")/bin}
   OUT=${OUT:-$([ "$QUICK" = yes ] || echo "$repo/tests/bench")}
 else
-  for v in RUNTIME_BIN FLOOR_BIN EXIT_NOW_BIN WAIT_CHILD_BIN PROBE_BIN UDP_BENCH_BIN; do
+  for v in "${BINS[@]}"; do
     [ -n "${!v}" ] || fail "given some binaries but not ${v%_BIN} (give all six, or none)"
   done
   ARCH_ROWS+=("(given)||$RUNTIME_BIN")
 fi
 [ -n "$PHANTUN_BIN_DIR" ] || fail "no phantun folder (--phantun-bin-dir or PHANTUN_BIN_DIR)"
-for f in "$RUNTIME_BIN" "$FLOOR_BIN" "$EXIT_NOW_BIN" "$WAIT_CHILD_BIN" "$PROBE_BIN" "$UDP_BENCH_BIN" \
-  "$PHANTUN_BIN_DIR/phantun_client" "$PHANTUN_BIN_DIR/phantun_server"; do
-  if ! [ -f "$f" ] || ! [ -x "$f" ]; then fail "$f: not an executable file"; fi
-done
-for v in RUNTIME_BIN FLOOR_BIN EXIT_NOW_BIN WAIT_CHILD_BIN PROBE_BIN UDP_BENCH_BIN PHANTUN_BIN_DIR; do
+for v in "${BINS[@]}"; do
+  [ -x "${!v}" ] || fail "${!v}: not an executable file"
   printf -v "$v" '%s' "$(readlink -f -- "${!v}")"
+done
+PHANTUN_BIN_DIR=$(readlink -f -- "$PHANTUN_BIN_DIR")
+for f in phantun_client phantun_server; do
+  [ -x "$PHANTUN_BIN_DIR/$f" ] || fail "$PHANTUN_BIN_DIR/$f: not an executable file"
 done
 TINI=/usr/bin/tini-static DUMB_INIT=/usr/bin/dumb-init CATATONIT=/usr/bin/catatonit SH=/bin/sh
 for tool in hyperfine valgrind python3 ip nft ss sysctl readelf strip "$TINI" "$DUMB_INIT" "$CATATONIT" "$SH"; do
@@ -296,6 +216,7 @@ say "mode:            $([ "$QUICK" = yes ] && echo quick || echo full); results 
 
 # phantun-run finds its child in the folder of its own executable: one folder per child, laid out
 # as in the image (phantun-runtime, the applet links from --install, phantun_client).
+"$RUNTIME_BIN" --list | grep -qx phantun-run || fail "$RUNTIME_BIN has no phantun-run applet"
 for child in exit_now wait_child; do
   d=$WORK/run-$child
   mkdir "$d"
@@ -305,8 +226,8 @@ for child in exit_now wait_child; do
   cp -- "${!src}" "$d/phantun_client"
   "$d/phantun-runtime" --install "$d" >/dev/null
 done
-"$RUNTIME_BIN" --list | grep -qx phantun-run || fail "$RUNTIME_BIN has no phantun-run applet"
 
+# A new peer is one name here and one line in peer_cmd (and its label in report.py's PEERS).
 PEERS=(phantun-run tini dumb-init catatonit sh-exec floor direct)
 # The command line of a peer starting CHILD (exit_now or wait_child), into the array CMD.
 peer_cmd() { # peer child_name
@@ -347,6 +268,7 @@ pkg_version() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || echo "?"; }
   printf 'machine\t%s\n' "$(uname -m)"
   printf 'cpu\t%s\n' "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
   printf 'cores\t%s\n' "$(nproc)"
+  printf 'load\t%s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
   # shellcheck source=/dev/null
   printf 'os\t%s\n' "$(. /etc/os-release && echo "$PRETTY_NAME")"
   if [ "$BUILT_HERE" = yes ]; then
@@ -369,11 +291,13 @@ pkg_version() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || echo "?"; }
   printf 'data_window_ms\t%s\n' "$DATA_WINDOW_MS"
   printf 'data_size\t%s\n' "$DATA_SIZE"
   printf 'data_rate_pps\t%s\n' "$DATA_RATE_PPS"
-  printf 'exit_now_path\t%s\n' "$EXIT_NOW_BIN"
-  printf 'floor_path\t%s\n' "$FLOOR_BIN"
   for p in "${PEERS[@]}"; do
     peer_cmd "$p" exit_now
-    printf 'cmd_%s\t%s\n' "$p" "$(display "${CMD[@]}")"
+    # Commands as a reader would type them: CHILD for the child, DIR for phantun-run's folder.
+    cmd=$(display "${CMD[@]}")
+    cmd=${cmd//"$WORK/run-exit_now/"/DIR/}
+    cmd=${cmd//"$EXIT_NOW_BIN"/CHILD}
+    printf 'cmd_%s\t%s\n' "$p" "${cmd//"$FLOOR_BIN"/floor_supervisor}"
   done
 } >"$WORK/meta.tsv"
 
@@ -428,7 +352,7 @@ done
 
 # ------------------------------------------------------------------------------------------------
 section 3 "Binary sizes (stripped)"
-# kind | name | arch | path | bytes | stripped bytes | linkage
+# One line of sizes.tsv: kind, name, arch, path, bytes, stripped bytes, linkage, ELF machine, note.
 size_row() { # kind name arch path [note]
   local kind=$1 name=$2 arch=$3 path=$4 note=${5:-} bytes stripped linkage machine
   if [ "$path" = BUILD-FAILED ]; then
@@ -447,8 +371,8 @@ size_row() { # kind name arch path [note]
 }
 : >"$WORK/sizes.tsv"
 for row in "${ARCH_ROWS[@]}"; do
-  IFS='|' read -r config triple path note <<<"$row"
-  size_row runtime "phantun-runtime $config" "$triple" "$path" "$note"
+  IFS='|' read -r arch triple path note <<<"$row"
+  size_row runtime "phantun-runtime $arch" "$triple" "$path" "$note"
 done
 size_row peer tini "" "$TINI"
 size_row peer dumb-init "" "$DUMB_INIT"
@@ -459,7 +383,7 @@ size_row peer floor "" "$FLOOR_BIN"
 for lib in $(ldd "$DUMB_INIT" "$(readlink -f "$SH")" 2>/dev/null | sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) .*/\1/p' | sort -u); do
   size_row lib "$(basename "$lib")" "" "$lib"
 done
-sed 's/^/      | /' "$WORK/sizes.tsv"
+indent <"$WORK/sizes.tsv"
 
 # ------------------------------------------------------------------------------------------------
 section 4 "Stop latency: SIGTERM to the launcher until it has exited (${STOP_ROUNDS} rounds), then as PID 1 of a PID namespace"
@@ -477,110 +401,40 @@ done
 
 # ------------------------------------------------------------------------------------------------
 section 5 "Data path: UDP through the phantun tunnel at ${DATA_RATE_PPS} datagrams/s, phantun-run vs direct, ${DATA_ROUNDS} interleaved round(s) each"
-LAB=$WORK/lab
-mkdir "$LAB"
-cp -- "$RUNTIME_BIN" "$LAB/phantun-runtime"
-cp -- "$PHANTUN_BIN_DIR/phantun_client" "$PHANTUN_BIN_DIR/phantun_server" "$LAB/"
-"$LAB/phantun-runtime" --install "$LAB" >/dev/null
-
-say "namespaces $CLI_NS and $SRV_NS, veth $CLI_ADDR <-> $SRV_ADDR"
-ip netns add "$CLI_NS"
-NAMESPACES+=("$CLI_NS")
-ip netns add "$SRV_NS"
-NAMESPACES+=("$SRV_NS")
-for ns in "$CLI_NS" "$SRV_NS"; do
-  if ip netns exec "$ns" test -e /proc/sys/net/ipv6; then
-    ip netns exec "$ns" sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-  fi
-  ip -n "$ns" link set lo up
-  # The lab's fence: anything sent or forwarded to an address outside 127.0.0.0/8 and
-  # 198.18.0.0/15, or over IPv6, is dropped and counted (checked at the end).
-  ip netns exec "$ns" nft -f "$LAB_GUARD"
-  ip netns exec "$ns" sysctl -q -w net.ipv4.ip_forward=1
-done
-ip -n "$CLI_NS" link add "$CLI_VETH" type veth peer name "$SRV_VETH" netns "$SRV_NS"
-ip -n "$CLI_NS" addr add "$CLI_ADDR/$WIRE_PREFIX" dev "$CLI_VETH"
-ip -n "$SRV_NS" addr add "$SRV_ADDR/$WIRE_PREFIX" dev "$SRV_VETH"
-ip -n "$CLI_NS" link set "$CLI_VETH" up
-ip -n "$SRV_NS" link set "$SRV_VETH" up
-# The host admin's NAT, as in tests/tunnel/tunnel.sh: masquerade on the client, DNAT on the server.
-ip netns exec "$CLI_NS" nft -f - <<EOF
-table ip $NFT_TABLE {
-  chain postrouting {
-    type nat hook postrouting priority srcnat; policy accept;
-    iifname "$CLI_TUN" oifname "$CLI_VETH" ip saddr $CLI_TUN_PEER counter masquerade
-  }
-}
-EOF
-ip netns exec "$SRV_NS" nft -f - <<EOF
-table ip $NFT_TABLE {
-  chain prerouting {
-    type nat hook prerouting priority dstnat; policy accept;
-    iifname "$SRV_VETH" ip daddr $SRV_ADDR tcp dport $PHANTUN_PORT counter dnat to $SRV_TUN_PEER
-  }
-}
-EOF
-
+# phantun-runtime, its applet links and phantun, as in the image, in $WORK (start_in runs from it).
+cp -- "$RUNTIME_BIN" "$WORK/phantun-runtime"
+cp -- "$PHANTUN_BIN_DIR/phantun_client" "$PHANTUN_BIN_DIR/phantun_server" "$WORK/"
+"$WORK/phantun-runtime" --install "$WORK" >/dev/null
+lab_create
+lab_host_admin_client
+lab_host_admin_server
 # Liberal TCP window tracking in the lab's conntrack. phantun's fake TCP acknowledges rarely (an
 # ACK every 128 MB without data flowing back), so with one-way traffic strict tracking marks
 # everything beyond the first 64 KiB of a flow invalid, NAT skips it and the server answers RST.
 # (In real use the traffic flowing back carries fresh ACKs.) The lab's own setting, like its NAT.
 for ns in "$CLI_NS" "$SRV_NS"; do
-  ip netns exec "$ns" sysctl -q -w net.netfilter.nf_conntrack_tcp_be_liberal=1
+  run ip netns exec "$ns" sysctl -q -w net.netfilter.nf_conntrack_tcp_be_liberal=1
 done
-
-# Polls a condition every 20 ms until it holds, for at most READY_TIMEOUT_MS; fails early when the
-# watched process is gone, as the condition can then never hold.
-wait_for() { # what watch_pid command...
-  local what=$1 watch=$2 t0
-  shift 2
-  now_ms
-  t0=$NOW_MS
-  until "$@" >/dev/null 2>&1; do
-    alive "$watch" || fail "$what: ${PIDS[$watch]:-pid $watch} exited first"
-    now_ms
-    ((NOW_MS - t0 < READY_TIMEOUT_MS)) || fail "$what: not within $READY_TIMEOUT_MS ms"
-    sleep 0.02
-  done
-}
-link_ready() { ip -n "$1" -o link show dev "$2" | grep -q '[<,]LOWER_UP[,>]'; }
-tun_ready() { # netns tun local_addr
-  ip -n "$1" -o link show dev "$2" | grep -q '[<,]UP[,>]' && ip -n "$1" -o -4 addr show dev "$2" | grep -q "inet $3 "
-}
-udp_listening() { ip netns exec "$1" ss -Hlun "sport = :${2##*:}" | grep -qF " $2 "; }
-wait_for "veth up" "$$" link_ready "$SRV_NS" "$SRV_VETH"
-wait_for "veth up" "$$" link_ready "$CLI_NS" "$CLI_VETH"
-
-start_in() { # name netns command...
-  local name=$1 ns=$2
-  shift 2
-  (cd "$LAB" && exec ip netns exec "$ns" env RUST_LOG=error "$@") >"$WORK/$name.log" 2>&1 &
-  PIDS[$!]=$name
-  LAST_PID=$!
-}
 
 : >"$WORK/datapath.jsonl"
 data_round() { # variant round
   local variant=$1 round=$2 server client
-  local server_args=(--local "$PHANTUN_PORT" --remote "$SINK_UDP" --tun "$SRV_TUN"
-    --tun-local "$SRV_TUN_LOCAL" --tun-peer "$SRV_TUN_PEER" --ipv4-only)
-  local client_args=(--local "$CLIENT_UDP" --remote "$SRV_ADDR:$PHANTUN_PORT" --tun "$CLI_TUN"
-    --tun-local "$CLI_TUN_LOCAL" --tun-peer "$CLI_TUN_PEER" --ipv4-only)
+  # phantun started directly, or by phantun-run, which picks it by MODE.
+  local server_cmd=(./phantun_server) client_cmd=(./phantun_client)
   if [ "$variant" = phantun-run ]; then
-    start_in "server-$variant-$round" "$SRV_NS" MODE=server ./phantun-run "${server_args[@]}"
-  else
-    start_in "server-$variant-$round" "$SRV_NS" ./phantun_server "${server_args[@]}"
+    server_cmd=(MODE=server ./phantun-run) client_cmd=(MODE=client ./phantun-run)
   fi
+  start_in "server-$variant-$round" "$SRV_NS" RUST_LOG=error "${server_cmd[@]}" \
+    --local "$PHANTUN_PORT" --remote "$ECHO_UDP" --tun "$SRV_TUN" \
+    --tun-local "$SRV_TUN_LOCAL" --tun-peer "$SRV_TUN_PEER" --ipv4-only
   server=$LAST_PID
-  wait_for "phantun_server's TUN" "$server" tun_ready "$SRV_NS" "$SRV_TUN" "$SRV_TUN_LOCAL"
-  if [ "$variant" = phantun-run ]; then
-    start_in "client-$variant-$round" "$CLI_NS" MODE=client ./phantun-run "${client_args[@]}"
-  else
-    start_in "client-$variant-$round" "$CLI_NS" ./phantun_client "${client_args[@]}"
-  fi
+  wait_for "phantun_server's TUN" "$READY_TIMEOUT_MS" "$server" tun_ready "$SRV_NS" "$SRV_TUN" "$SRV_TUN_LOCAL"
+  start_in "client-$variant-$round" "$CLI_NS" RUST_LOG=error "${client_cmd[@]}" \
+    --local "$CLIENT_UDP" --remote "$SRV_ADDR:$PHANTUN_PORT" --tun "$CLI_TUN" \
+    --tun-local "$CLI_TUN_LOCAL" --tun-peer "$CLI_TUN_PEER" --ipv4-only
   client=$LAST_PID
-  wait_for "phantun_client's TUN" "$client" tun_ready "$CLI_NS" "$CLI_TUN" "$CLI_TUN_LOCAL"
-  wait_for "phantun_client's UDP socket" "$client" udp_listening "$CLI_NS" "$CLIENT_UDP"
+  wait_for "phantun_client's TUN" "$READY_TIMEOUT_MS" "$client" tun_ready "$CLI_NS" "$CLI_TUN" "$CLI_TUN_LOCAL"
+  wait_for "phantun_client's UDP socket" "$READY_TIMEOUT_MS" "$client" udp_listening "$CLI_NS" "$CLIENT_UDP"
   # CPU time is counted over every process of the data path: phantun, and phantun-run when used.
   local cpu=() pid child kids
   for pid in "$client" "$server"; do
@@ -590,7 +444,7 @@ data_round() { # variant round
     for child in "${kids[@]}"; do cpu+=(--cpu-pid "$child"); done
   done
   local result
-  result=$("$UDP_BENCH_BIN" --recv-netns "$SRV_NS" --recv "$SINK_UDP" --send-netns "$CLI_NS" \
+  result=$("$UDP_BENCH_BIN" --recv-netns "$SRV_NS" --recv "$ECHO_UDP" --send-netns "$CLI_NS" \
     --send "$CLIENT_UDP" --size "$DATA_SIZE" --warmup-ms "$DATA_WARMUP_MS" --window-ms "$DATA_WINDOW_MS" \
     --rate-pps "$DATA_RATE_PPS" "${cpu[@]}") ||
     fail "udp_bench failed in round $round ($variant)"
@@ -607,31 +461,22 @@ for ((r = 1; r <= DATA_ROUNDS; r++)); do
   if ((r % 2)); then order=(direct phantun-run); else order=(phantun-run direct); fi
   for v in "${order[@]}"; do data_round "$v" "$r"; done
 done
-for ns in "$CLI_NS" "$SRV_NS"; do
-  dropped=$(ip netns exec "$ns" nft list table inet "$GUARD_TABLE" |
-    sed -n 's/.*counter packets \([0-9][0-9]*\) .*/\1/p' | awk '{ n += $1 } END { print n + 0 }')
-  [ "$dropped" -eq 0 ] || fail "$dropped packet(s) in $ns were addressed outside the lab (dropped by its guard)"
-done
-say "ok: the lab guard saw no packet to any address outside 127.0.0.0/8 and 198.18.0.0/15"
-for ns in "$CLI_NS" "$SRV_NS"; do ip netns del "$ns"; done
-NAMESPACES=()
+lab_guard_check
+lab_remove
+[ -z "$reason" ] || fail "$reason"
 
 # ------------------------------------------------------------------------------------------------
 section 6 "phantun-doctor"
-if "$RUNTIME_BIN" --list | grep -qx phantun-doctor; then
-  d=$WORK/run-exit_now
-  # Its exit status reports what it found on this host (non-zero when a check fails): ignored.
-  hyperfine -N -i --style basic --warmup "$DOCTOR_WARMUP" --runs "$DOCTOR_RUNS" --export-json "$WORK/doctor.json" \
-    --command-name "phantun-doctor" "$(words "$d/phantun-doctor")" \
-    --command-name "phantun-doctor --json" "$(words "$d/phantun-doctor" --json)" >"$WORK/doctor.log" 2>&1 ||
-    fail "hyperfine failed for phantun-doctor (log: $WORK/doctor.log)"
-  say "measured ($DOCTOR_RUNS runs each)"
-else
-  say "not available: '$RUNTIME_BIN --list' does not list phantun-doctor"
-fi
+d=$WORK/run-exit_now
+# Its exit status reports what it found on this host (non-zero when a check fails): ignored.
+hyperfine -N -i --style basic --warmup "$DOCTOR_WARMUP" --runs "$DOCTOR_RUNS" --export-json "$WORK/doctor.json" \
+  --command-name "phantun-doctor" "$(words "$d/phantun-doctor")" \
+  --command-name "phantun-doctor --json" "$(words "$d/phantun-doctor" --json)" >"$WORK/doctor.log" 2>&1 ||
+  fail "hyperfine failed for phantun-doctor (log: $WORK/doctor.log)"
+say "measured ($DOCTOR_RUNS runs each)"
 
 # ------------------------------------------------------------------------------------------------
 section 7 "Report"
 python3 "$here/report.py" --work "$WORK" --out "$OUT"
 say "wrote $OUT/results.md and $OUT/results.json"
-if [ "$QUICK" = yes ]; then sed 's/^/      | /' "$OUT/results.md"; fi
+if [ "$QUICK" = yes ]; then indent <"$OUT/results.md"; fi

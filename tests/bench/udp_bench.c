@@ -1,15 +1,14 @@
 /* udp_bench: UDP throughput through the phantun tunnel of the data-path benchmark.
  *
- *   udp_bench --recv-netns NS --recv ADDR:PORT --send-netns NS --send ADDR:PORT
- *             [--size BYTES] [--warmup-ms W] [--window-ms D] [--first-timeout-ms F] [--rate-pps R]
- *             [--cpu-pid PID]...
+ *   udp_bench --recv-netns NS --recv ADDR:PORT --send-netns NS --send ADDR:PORT --rate-pps R
+ *             [--size BYTES] [--warmup-ms W] [--window-ms D] [--cpu-pid PID]...
  *
  * One process, two sockets: the receiving socket is made inside the network namespace --recv-netns
  * (/run/netns/NS) and bound to --recv, the sending socket inside --send-netns and connected to
  * --send. A socket stays in the namespace it was made in, so no readiness hand-shake between two
- * programs is needed. A forked sender then sends BYTES-byte datagrams (default 1200) as fast as it
- * can, or R a second with --rate-pps (paced in batches of 32). The receiver waits for the first
- * datagram (at most F ms, default 10000), lets W ms pass (default 300: the fake-TCP connection
+ * programs is needed. A forked sender then sends R BYTES-byte datagrams (default 1200) a second,
+ * paced in batches of 32: a fixed offered load, not a saturating one (see run.sh). The receiver
+ * waits for the first datagram (at most 10 s), lets W ms pass (default 300: the fake-TCP connection
  * settles), counts what arrives in the next D ms (default 2000) and stops the sender. IPv4 only,
  * as the lab is.
  *
@@ -36,7 +35,7 @@
 #include <time.h>
 #include <unistd.h>
 
-enum { kBatch = 32, kMaxSize = 1472 };
+enum { kBatch = 32, kMaxSize = 1472, kFirstTimeoutMs = 10000 };
 
 static void die(const char *format, ...) {
   va_list args;
@@ -115,8 +114,8 @@ static long number(const char *text, long min, long max) {
   return v;
 }
 
-/* The sender: the same datagram (with a sequence number in front) until it is killed; at most
- * rate_pps datagrams a second when rate_pps > 0 (paced by batches, on CLOCK_MONOTONIC). */
+/* The sender: the same datagram (with a sequence number in front) until it is killed, rate_pps
+ * datagrams a second (paced by batches, on CLOCK_MONOTONIC). */
 static void send_forever(int fd, size_t size, long rate_pps, volatile long *sent) {
   static unsigned char payload[kBatch][kMaxSize];
   struct iovec iov[kBatch];
@@ -134,18 +133,16 @@ static void send_forever(int fd, size_t size, long rate_pps, volatile long *sent
   struct timespec start;
   clock_gettime(CLOCK_MONOTONIC, &start);
   for (;;) {
-    if (rate_pps > 0) {
-      /* The batch after `batches` full batches is due at start + batches * kBatch / rate. */
-      const long long due_ns = (long long)batches * kBatch * 1000000000LL / rate_pps;
-      struct timespec due = {start.tv_sec + (time_t)(due_ns / 1000000000LL), start.tv_nsec + (long)(due_ns % 1000000000LL)};
-      if (due.tv_nsec >= 1000000000L) {
-        due.tv_sec += 1;
-        due.tv_nsec -= 1000000000L;
-      }
-      while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &due, NULL) == EINTR) {
-      }
-      ++batches;
+    /* The batch after `batches` full batches is due at start + batches * kBatch / rate. */
+    const long long due_ns = (long long)batches * kBatch * 1000000000LL / rate_pps;
+    struct timespec due = {start.tv_sec + (time_t)(due_ns / 1000000000LL), start.tv_nsec + (long)(due_ns % 1000000000LL)};
+    if (due.tv_nsec >= 1000000000L) {
+      due.tv_sec += 1;
+      due.tv_nsec -= 1000000000L;
     }
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &due, NULL) == EINTR) {
+    }
+    ++batches;
     for (int i = 0; i < kBatch; ++i) {
       ++sequence;
       memcpy(payload[i], &sequence, sizeof sequence);
@@ -161,7 +158,7 @@ static void send_forever(int fd, size_t size, long rate_pps, volatile long *sent
 
 int main(int argc, char **argv) {
   const char *recv_ns = NULL, *send_ns = NULL, *recv_at = NULL, *send_to = NULL;
-  long size = 1200, warmup_ms = 300, window_ms = 2000, first_timeout_ms = 10000, rate_pps = 0;
+  long size = 1200, warmup_ms = 300, window_ms = 2000, rate_pps = 0;
   enum { kMaxPids = 16 };
   long cpu_pids[kMaxPids];
   int n_cpu_pids = 0;
@@ -175,14 +172,13 @@ int main(int argc, char **argv) {
     else if (!strcmp(argv[i], "--size")) size = number(v, 16, kMaxSize);
     else if (!strcmp(argv[i], "--warmup-ms")) warmup_ms = number(v, 0, 60000);
     else if (!strcmp(argv[i], "--window-ms")) window_ms = number(v, 1, 60000);
-    else if (!strcmp(argv[i], "--first-timeout-ms")) first_timeout_ms = number(v, 1, 60000);
-    else if (!strcmp(argv[i], "--rate-pps")) rate_pps = number(v, 0, 100000000);
+    else if (!strcmp(argv[i], "--rate-pps")) rate_pps = number(v, 1, 100000000);
     else if (!strcmp(argv[i], "--cpu-pid") && n_cpu_pids < kMaxPids) cpu_pids[n_cpu_pids++] = number(v, 1, 1L << 30);
     else die("unknown option %s", argv[i]);
   }
-  if (!recv_ns || !send_ns || !recv_at || !send_to) {
-    die("usage: udp_bench --recv-netns NS --recv ADDR:PORT --send-netns NS --send ADDR:PORT "
-        "[--size BYTES] [--warmup-ms W] [--window-ms D] [--first-timeout-ms F] [--rate-pps R] [--cpu-pid PID]...");
+  if (!recv_ns || !send_ns || !recv_at || !send_to || rate_pps == 0) {
+    die("usage: udp_bench --recv-netns NS --recv ADDR:PORT --send-netns NS --send ADDR:PORT --rate-pps R "
+        "[--size BYTES] [--warmup-ms W] [--window-ms D] [--cpu-pid PID]...");
   }
   const struct sockaddr_in recv_addr = parse_endpoint(recv_at), send_addr = parse_endpoint(send_to);
 
@@ -223,7 +219,7 @@ int main(int argc, char **argv) {
   }
   /* Phases: 0 waiting for the first datagram, 1 warm-up, 2 counting. */
   int phase = 0;
-  long long phase_end = now_ns() + first_timeout_ms * 1000000LL;
+  long long phase_end = now_ns() + kFirstTimeoutMs * 1000000LL;
   long datagrams = 0, offered_at_start = 0, offered = 0;
   long long cpu_at_start = 0, cpu_used = 0;
   long long bytes = 0;
@@ -233,7 +229,7 @@ int main(int argc, char **argv) {
       if (phase == 0) {
         kill(sender, SIGKILL);
         waitpid(sender, NULL, 0);
-        die("no datagram came through within %ld ms", first_timeout_ms);
+        die("no datagram came through within %d ms", kFirstTimeoutMs);
       }
       if (phase == 2) {
         offered = *sent - offered_at_start;
