@@ -10,8 +10,10 @@
 #                                        builder stage, image/build-runtime.sh)
 #
 # Results (all git-ignored, under third_party/.cache/):
-#   zig-<version>/zig                      the musl C/C++ toolchain
-#   src/<abseil dir>, src/<googletest dir>  verified library sources, used as local Bazel repositories
+#   downloads/<file>   the pinned archives of third_party/pins.bzl (Zig's wheel, the Abseil and
+#                      GoogleTest source tarballs), each checked against its sha256; Bazel checks
+#                      the sha256 again when it unpacks them (third_party/cached_archive.bzl)
+#   zig-cache/         Zig's cache of the musl and libc++ it builds per target
 #   phantun-<version>/bin/phantun_{client,server}  upstream phantun built from crates.io (lab only)
 # and .bazelrc.local at the repository root, which tells Bazel where those absolute paths are.
 # Outside the checkout it changes nothing but what apt-get install itself does: no apt source, no
@@ -36,7 +38,7 @@ case ${1:-} in
   *) die "unknown argument '$1' (usage: setup.sh [--build])" ;;
 esac
 [ "$(id -u)" = 0 ] || die "run as root (apt-get, network namespaces and TUN devices need it)"
-mkdir -p "$cache/downloads" "$cache/src"
+mkdir -p "$cache/downloads"
 
 # ---------------------------------------------------------------------------------------------
 # Debian packages, one line per user. Only the missing ones are installed, so a second run never
@@ -47,7 +49,6 @@ build_packages=(
   bazel-skylib bazel-platforms bazel-rules-java  # rule sets WORKSPACE points at (/usr/share/bazel)
   ca-certificates                      # HTTPS for the Zig download (and, in the lab, cargo's)
   python3-pip                          # `/usr/bin/python3 -m pip download` fetches the Zig wheel (below)
-  unzip                                # unpacks the Zig wheel
   binutils                             # readelf: image/build-runtime.sh checks the binary it hands over
 )
 lab_packages=(
@@ -90,10 +91,9 @@ sha256_ok() { # file expected
 
 # ---------------------------------------------------------------------------------------------
 # Abseil and GoogleTest sources from Debian's source archive. apt checks the signed .dsc and the
-# Release file; the sha256 pinned in pins.sh is checked again so a changed archive cannot slip in.
-fetch_debian_source() { # source-package tarball sha256 dir
-  local pkg=$1 tarball=$2 sum=$3 dir=$4
-  [ -d "$cache/src/$dir" ] && return 0
+# Release file; the sha256 pinned in pins.bzl is checked here and again by Bazel when it unpacks.
+fetch_debian_source() { # source-package tarball sha256
+  local pkg=$1 tarball=$2 sum=$3
   if ! sha256_ok "$cache/downloads/$tarball" "$sum"; then
     enable_deb_src
     say "downloading the Debian source package $pkg"
@@ -107,12 +107,6 @@ fetch_debian_source() { # source-package tarball sha256 dir
     sha256_ok "$cache/downloads/$tarball" "$sum" ||
       die "$tarball: sha256 is not the pinned $sum"
   fi
-  local tmp
-  tmp=$(mktemp -d "$cache/src/.extract.XXXXXX")
-  tar -xzf "$cache/downloads/$tarball" -C "$tmp"
-  [ -d "$tmp/$dir" ] || die "$tarball: expected the top folder $dir"
-  mv "$tmp/$dir" "$cache/src/$dir"
-  rmdir "$tmp"
 }
 
 # deb-src entries mirroring the machine's own deb entries (same archive, same signing key), kept in a
@@ -153,31 +147,25 @@ enable_deb_src() {
   apt-get "${apt_private[@]}" update -qq
 }
 
-fetch_debian_source "$ABSEIL_DEBIAN_SOURCE" "$ABSEIL_TARBALL" "$ABSEIL_SHA256" "$ABSEIL_DIR"
-fetch_debian_source "$GOOGLETEST_DEBIAN_SOURCE" "$GOOGLETEST_TARBALL" "$GOOGLETEST_SHA256" "$GOOGLETEST_DIR"
+fetch_debian_source "$ABSEIL_DEBIAN_SOURCE" "$ABSEIL_TARBALL" "$ABSEIL_SHA256"
+fetch_debian_source "$GOOGLETEST_DEBIAN_SOURCE" "$GOOGLETEST_TARBALL" "$GOOGLETEST_SHA256"
 
 # ---------------------------------------------------------------------------------------------
-# Zig, unpacked from its PyPI wheel: the wheel is a zip holding the zig binary and its lib/ folder,
-# so no Python environment is created or changed.
-zig_dir="$cache/zig-$ZIG_VERSION"
-if [ ! -x "$zig_dir/zig" ]; then
-  arch=$(uname -m)
-  wheel_var="ZIG_WHEEL_$arch" sum_var="ZIG_WHEEL_SHA256_$arch"
-  wheel=${!wheel_var:-} sum=${!sum_var:-}
-  [ -n "$wheel" ] || die "no Zig wheel is pinned for the build machine architecture $arch"
-  if ! sha256_ok "$cache/downloads/$wheel" "$sum"; then
-    say "downloading Zig $ZIG_VERSION"
-    # Debian's interpreter by its path: python3 on PATH may be another one, without pip.
-    /usr/bin/python3 -m pip download -q --no-deps --only-binary=:all: --dest "$cache/downloads" \
-      --platform "manylinux_2_12_$arch" "ziglang==$ZIG_VERSION"
-    sha256_ok "$cache/downloads/$wheel" "$sum" || die "$wheel: sha256 is not the pinned $sum"
-  fi
-  tmp=$(mktemp -d "$cache/.zig.XXXXXX")
-  unzip -q "$cache/downloads/$wheel" 'ziglang/*' -d "$tmp"
-  chmod +x "$tmp/ziglang/zig"
-  mv "$tmp/ziglang" "$zig_dir"
-  rmdir "$tmp"
+# Zig's PyPI wheel: a zip holding the zig binary and its lib/ folder, which Bazel unpacks (no Python
+# environment is created or changed).
+arch=$(uname -m)
+wheel_var="ZIG_WHEEL_$arch" sum_var="ZIG_WHEEL_SHA256_$arch"
+wheel=${!wheel_var:-} sum=${!sum_var:-}
+[ -n "$wheel" ] || die "no Zig wheel is pinned for the build machine architecture $arch"
+if ! sha256_ok "$cache/downloads/$wheel" "$sum"; then
+  say "downloading Zig $ZIG_VERSION"
+  # Debian's interpreter by its path: python3 on PATH may be another one, without pip.
+  /usr/bin/python3 -m pip download -q --no-deps --only-binary=:all: --dest "$cache/downloads" \
+    --platform "manylinux_2_12_$arch" "ziglang==$ZIG_VERSION"
+  sha256_ok "$cache/downloads/$wheel" "$sum" || die "$wheel: sha256 is not the pinned $sum"
 fi
+# Unpacked by earlier versions of this script; Bazel unpacks the archives itself now.
+rm -rf "$cache/src" "$cache/zig-$ZIG_VERSION"
 mkdir -p "$cache/zig-cache"
 
 # ---------------------------------------------------------------------------------------------

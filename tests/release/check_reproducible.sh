@@ -45,8 +45,8 @@ mapfile -t arches <<<"$arch_names"
 
 say() { echo "reproducible: $*" >&2; }
 cache=$repo/third_party/.cache
-for need in "zig-$ZIG_VERSION/zig" "src/$ABSEIL_DIR" "src/$GOOGLETEST_DIR"; do
-  [ -e "$cache/$need" ] || { say "third_party/.cache/$need is missing: run third_party/setup.sh first"; exit 2; }
+for need in "$ZIG_WHEEL_x86_64" "$ABSEIL_TARBALL" "$GOOGLETEST_TARBALL"; do
+  [ -e "$cache/downloads/$need" ] || { say "third_party/.cache/downloads/$need is missing: run third_party/setup.sh first"; exit 2; }
 done
 
 if [ -z "$work" ]; then
@@ -79,9 +79,9 @@ mkdir -p "$snap_a" "$snap_b"
   (cd "$repo" && tar --null --ignore-failed-read -T - -cf - 2>/dev/null) | tar -xf - -C "$snap_a"
 cp -a "$snap_a/." "$snap_b/"
 for snap in "$snap_a" "$snap_b"; do
-  mkdir -p "$snap/third_party/.cache/src" "$snap/third_party/.cache/zig-cache"
-  cp -al "$cache/zig-$ZIG_VERSION" "$snap/third_party/.cache/"
-  cp -al "$cache/src/$ABSEIL_DIR" "$cache/src/$GOOGLETEST_DIR" "$snap/third_party/.cache/src/"
+  # The same verified archives (hard links); each snapshot's Bazel unpacks them on its own.
+  mkdir -p "$snap/third_party/.cache/zig-cache"
+  cp -al "$cache/downloads" "$snap/third_party/.cache/"
   printf 'build --sandbox_writable_path=%s\n' "$snap/third_party/.cache/zig-cache" >"$snap/.bazelrc.local"
 done
 

@@ -1,9 +1,12 @@
-"""The @zig_toolchain repository: Bazel C/C++ toolchains that drive the Zig unpacked by setup.sh.
+"""The @zig_toolchain repository: Bazel C/C++ toolchains that drive Zig, unpacked from the wheel
+that setup.sh fetched, after Bazel has checked its sha256.
 
 A repository rule (rather than a plain package) because the toolchain needs absolute paths: Zig
 resolves its own lib/ folder from its real location, so the headers it reports live outside the
 execroot, and Bazel only accepts such headers under cxx_builtin_include_directories.
 """
+
+load("//third_party:cached_archive.bzl", "cached_file")
 
 # Targets this toolchain builds for: Bazel --cpu value -> (Zig target triple, target flags). The
 # flags go to every compile and link action: Zig builds musl and libc++ at link time for exactly the
@@ -32,21 +35,22 @@ TARGETS = {
     "mips64": ("mips64-linux-muslabi64", ["-mcpu=mips64r2", "-Wno-option-ignored"]),
 }
 
-def _pinned(pins, name):
-    for line in pins.splitlines():
-        if line.startswith(name + "="):
-            return line[len(name) + 1:].strip()
-    fail("third_party/pins.sh does not set " + name)
-
 def _zig_toolchain_impl(rctx):
-    third_party = rctx.path(Label("@//:WORKSPACE")).dirname.get_child("third_party")
-    version = _pinned(rctx.read(third_party.get_child("pins.sh")), "ZIG_VERSION")
-    cache = third_party.get_child(".cache")
-    zig_dir = cache.get_child("zig-" + version)
-    zig = zig_dir.get_child("zig")
-    if not zig.exists:
-        fail("Zig %s is not at %s: run third_party/setup.sh first" % (version, zig_dir))
-    zig_cache = cache.get_child("zig-cache")
+    # The wheel is a zip holding the zig binary and its lib/ folder under ziglang/; Bazel checks its
+    # sha256 before unpacking it here, in the repository's own folder.
+    rctx.download_and_extract(
+        url = "file://%s" % cached_file(rctx, rctx.attr.wheel),
+        sha256 = rctx.attr.sha256,
+        type = "zip",
+        stripPrefix = "ziglang",
+    )
+    zig_dir = rctx.path(".")
+    zig = rctx.path("zig")
+    if rctx.execute(["chmod", "+x", str(zig)]).return_code != 0:
+        fail("cannot make %s executable" % zig)
+    version = rctx.attr.version
+    workspace = rctx.path(Label("@//:WORKSPACE")).dirname
+    zig_cache = workspace.get_child("third_party").get_child(".cache").get_child("zig-cache")
 
     # Zig keeps its compiled libc/libc++ in a cache that must be writable inside Bazel's sandbox
     # (setup.sh adds it to --sandbox_writable_path through .bazelrc.local).
@@ -101,5 +105,9 @@ cc_toolchain_suite(
 
 zig_toolchain = repository_rule(
     implementation = _zig_toolchain_impl,
-    local = True,
+    attrs = {
+        "version": attr.string(mandatory = True),
+        "wheel": attr.string(mandatory = True, doc = "the wheel's name in third_party/.cache/downloads"),
+        "sha256": attr.string(mandatory = True),
+    },
 )
