@@ -30,7 +30,7 @@
 #   image          the final image
 # The builders run on the build machine's platform and cross-compile for TARGETPLATFORM
 # (linux/amd64 or linux/arm64), so `docker buildx build --platform linux/amd64,linux/arm64` needs no
-# emulation. The build machine must be linux/amd64: third_party/pins.sh pins Zig for x86_64 only.
+# emulation. The build machine must be linux/amd64: third_party/pins.bzl pins Zig for x86_64 only.
 
 ARG DEBIAN_IMAGE=debian:bookworm
 ARG RUST_IMAGE=rust:1-bookworm
@@ -58,7 +58,8 @@ FROM --platform=$BUILDPLATFORM ${DEBIAN_IMAGE} AS runtime-build
 WORKDIR /src
 # Only what //cmd:phantun-runtime is built from (never third_party/.cache or bazel-* of a checkout).
 COPY WORKSPACE BUILD.bazel .bazelrc .bazelignore ./
-COPY third_party/setup.sh third_party/pins.sh third_party/BUILD.bazel third_party/
+COPY third_party/setup.sh third_party/pins.sh third_party/pins.bzl third_party/cached_archive.bzl third_party/BUILD.bazel third_party/
+COPY third_party/platforms/ third_party/platforms/
 COPY third_party/bazel/ third_party/bazel/
 COPY third_party/zig/ third_party/zig/
 COPY image/build-runtime.sh /usr/local/libexec/phantun-image/build-runtime.sh

@@ -26,7 +26,7 @@ case ${1:-} in
     out=${2:?usage: build-runtime.sh build OUT}
     host_arch=$(dpkg --print-architecture)
     target_arch=${TARGETARCH:-$host_arch}
-    [ "$host_arch" = amd64 ] || die "the build machine must be amd64 (third_party/pins.sh pins Zig for x86_64 only), not $host_arch"
+    [ "$host_arch" = amd64 ] || die "the build machine must be amd64 (third_party/pins.bzl pins Zig for x86_64 only), not $host_arch"
     case $target_arch in
       amd64) config=() machine='Advanced Micro Devices X86-64' ;;
       arm64) config=(--config=aarch64) machine='AArch64' ;;
