@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "runtime/diagnostics.h"
@@ -25,13 +26,13 @@
 #include "runtime/doctor/tun_addresses.h"
 #include "runtime/doctor/tun_probe.h"
 #include "runtime/exit_codes.h"
+#include "runtime/status.h"
 
 namespace phantun_runtime {
 
-using doctor::Status;
+using doctor::Verdict;
 
 int DoctorMain(int argc, char** argv) {
-  doctor::Options options;
   std::string error;
   if (argc == 2 && std::string_view(argv[1]) == "--list-checks") {
     std::string ids;
@@ -39,10 +40,12 @@ int DoctorMain(int argc, char** argv) {
     PrintText(STDOUT_FILENO, ids);
     return 0;
   }
-  if (!doctor::ParseOptions(argc, argv, getenv("MODE"), &options, &error)) {
-    PrintError("phantun-doctor", error);
+  const StatusOr<doctor::Options> parsed = doctor::ParseOptions(argc, argv, getenv("MODE"));
+  if (!parsed.ok()) {
+    PrintError("phantun-doctor", parsed.status().message());
     return kExitUsage;
   }
+  const doctor::Options& options = *parsed;
   if (options.help) {
     PrintText(STDOUT_FILENO, doctor::kDoctorHelp);
     return 0;
@@ -59,10 +62,10 @@ int DoctorMain(int argc, char** argv) {
 
   doctor::Report report;
   if (doctor::InstallReadOnlyGuard(&error)) {
-    report.Add("doctor.guard", Status::kPass, "read-only guard active: seccomp refuses every modifying system call");
+    report.Add("doctor.guard", Verdict::kPass, "read-only guard active: seccomp refuses every modifying system call");
   } else {
-    report.Add("doctor.guard", Status::kWarn, absl::StrCat("read-only guard unavailable (", error,
-                                                           "); the checks below only read anyway"),
+    report.Add("doctor.guard", Verdict::kWarn, absl::StrCat("read-only guard unavailable (", error,
+                                                            "); the checks below only read anyway"),
                "use a kernel with CONFIG_SECCOMP_FILTER to have the promise enforced");
   }
   doctor::CheckTun(tun, context.process.in_container, &report);
@@ -72,14 +75,15 @@ int DoctorMain(int argc, char** argv) {
   doctor::CheckNetfilter(context, netfilter::ReadHostNetfilter(), &report);
   doctor::CheckTunInterface(context, &report);
   netlink::Socket rtnetlink;
-  const netlink::Status opened = rtnetlink.Open(NETLINK_ROUTE);
-  doctor::InterfaceAddresses addresses;
+  const Status opened = rtnetlink.Open(NETLINK_ROUTE);
+  StatusOr<std::vector<doctor::AddressPair>> addresses = std::vector<doctor::AddressPair>();
   const doctor::Link tun_link = doctor::ReadLink(host, context.tun);
   if (!opened.ok()) {
-    addresses.error = opened.message;
+    addresses = opened;
   } else if (!tun_link.ifindex) {
     // No index, no way to pick the TUN's addresses out of the dump (tun.addr skips, saying this).
-    addresses.error = absl::StrCat("/sys/class/net/", context.tun, "/ifindex does not hold a number");
+    addresses = Status(Status::Code::kFailedPrecondition,
+                       absl::StrCat("/sys/class/net/", context.tun, "/ifindex does not hold a number"));
   } else {
     addresses = doctor::ReadIpv4Addresses(rtnetlink, *tun_link.ifindex);
   }

@@ -22,6 +22,11 @@ Status::Code CodeOf(int error) {
     case ENOMEM:
     case EAGAIN:
       return Status::Code::kUnavailable;
+    case EPROTONOSUPPORT:
+    case EAFNOSUPPORT:
+    case EOPNOTSUPP:
+    case ENOPROTOOPT:
+      return Status::Code::kUnimplemented;
     default:
       return Status::Code::kFailedPrecondition;
   }

@@ -22,7 +22,9 @@ class Status {
     kNotFound,            // a program or file that must exist does not
     kFailedPrecondition,  // it exists but cannot be used as asked (not executable, a directory, ...)
     kUnavailable,         // the system refused a resource (fork, a descriptor, memory)
-    kIoError,             // a read or write failed
+    kIoError,             // a read or write failed, or what was read does not parse
+    kUnimplemented,       // the kernel lacks what was asked of it (a protocol, a subsystem, a table)
+    kAborted,             // what was read changed while it was read; reading again may succeed
   };
 
   Status() = default;  // OK
@@ -43,7 +45,8 @@ class Status {
 };
 
 // "<what>: <strerror(error)>", with the errno kept and the code derived from it (ENOENT: kNotFound; EIO, ENOSPC, EDQUOT, EFBIG: kIoError; EMFILE, ENFILE, ENOMEM, EAGAIN: kUnavailable;
-// anything else: kFailedPrecondition).
+// EPROTONOSUPPORT, EAFNOSUPPORT, EOPNOTSUPP, ENOPROTOOPT: kUnimplemented; anything else:
+// kFailedPrecondition).
 Status SystemError(std::string_view what, int error);
 
 // A value, or the Status that says why there is none.
@@ -58,6 +61,11 @@ class StatusOr {
   const T& operator*() const { return *value_; }
   T* operator->() { return &*value_; }
   const T* operator->() const { return &*value_; }
+  // The value, or `fallback` when there is none.
+  template <typename U>
+  T value_or(U&& fallback) const& {
+    return ok() ? *value_ : static_cast<T>(std::forward<U>(fallback));
+  }
 
  private:
   std::optional<T> value_;

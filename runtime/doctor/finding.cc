@@ -4,26 +4,26 @@
 
 namespace phantun_runtime::doctor {
 
-std::string_view StatusName(Status status) {
-  switch (status) {
-    case Status::kPass: return "pass";
-    case Status::kWarn: return "warn";
-    case Status::kFail: return "fail";
-    case Status::kSkip: return "skip";
-    case Status::kInfo: return "info";
+std::string_view VerdictName(Verdict verdict) {
+  switch (verdict) {
+    case Verdict::kPass: return "pass";
+    case Verdict::kWarn: return "warn";
+    case Verdict::kFail: return "fail";
+    case Verdict::kSkip: return "skip";
+    case Verdict::kInfo: return "info";
   }
   return "?";
 }
 
-void Report::Add(std::string id, Status status, std::string finding, std::string fix) {
-  findings_.push_back(Finding{std::move(id), status, std::move(finding), std::move(fix)});
+void Report::Add(std::string id, Verdict verdict, std::string finding, std::string fix) {
+  findings_.push_back(Finding{std::move(id), verdict, std::move(finding), std::move(fix)});
 }
 
-bool Report::HasFailure() const { return Count(Status::kFail) > 0; }
+bool Report::HasFailure() const { return Count(Verdict::kFail) > 0; }
 
-int Report::Count(Status status) const {
+int Report::Count(Verdict verdict) const {
   int count = 0;
-  for (const Finding& f : findings_) count += f.status == status ? 1 : 0;
+  for (const Finding& f : findings_) count += f.verdict == verdict ? 1 : 0;
   return count;
 }
 

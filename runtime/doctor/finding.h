@@ -9,16 +9,17 @@ namespace phantun_runtime::doctor {
 
 // pass: as phantun needs it; warn: works, but risky or not least-privilege; fail: phantun will not
 // work (or traffic will not pass) until the admin fixes it; skip: could not be checked here (the
-// finding says why); info: a fact worth knowing, never a problem.
-enum class Status { kPass, kWarn, kFail, kSkip, kInfo };
+// finding says why); info: a fact worth knowing, never a problem. (Not "Status": that is the
+// project's error type, runtime/status.h.)
+enum class Verdict { kPass, kWarn, kFail, kSkip, kInfo };
 
-std::string_view StatusName(Status status);  // "pass", "warn", ...
+std::string_view VerdictName(Verdict verdict);  // "pass", "warn", ... (the report's "status")
 
 // One check's result. `finding` is one line and names the value that was seen; `fix` is the exact
 // command(s) the admin runs, for anything that is not a pass or info.
 struct Finding {
   std::string id;
-  Status status;
+  Verdict verdict;
   std::string finding;
   std::string fix;
 };
@@ -26,10 +27,10 @@ struct Finding {
 // The findings of one run, in the order the checks ran.
 class Report {
  public:
-  void Add(std::string id, Status status, std::string finding, std::string fix = "");
+  void Add(std::string id, Verdict verdict, std::string finding, std::string fix = "");
   const std::vector<Finding>& findings() const { return findings_; }
   bool HasFailure() const;
-  int Count(Status status) const;
+  int Count(Verdict verdict) const;
 
  private:
   std::vector<Finding> findings_;

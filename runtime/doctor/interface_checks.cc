@@ -22,28 +22,28 @@ void CheckTunInterface(const Context& context, Report* report) {
   const Link wan = ReadLink(context.host, context.wan);
   if (!tun.exists) {
     const std::string why = context.tun.empty() ? context.tun_reason : absl::StrCat(context.tun, " does not exist");
-    report->Add("tun.iface", Status::kSkip, absl::StrCat("TUN interface not checked: ", why));
+    report->Add("tun.iface", Verdict::kSkip, absl::StrCat("TUN interface not checked: ", why));
   } else if (!tun.flags) {
-    report->Add("tun.iface", Status::kSkip,
+    report->Add("tun.iface", Verdict::kSkip,
                 absl::StrCat(tun.name, " exists but /sys/class/net/", tun.name, "/flags does not hold a number: state not checked"));
   } else if (!(*tun.flags & IFF_UP)) {
-    report->Add("tun.iface", Status::kFail, absl::StrCat(tun.name, " exists but is down (flags 0x", absl::Hex(*tun.flags), ")"),
+    report->Add("tun.iface", Verdict::kFail, absl::StrCat(tun.name, " exists but is down (flags 0x", absl::Hex(*tun.flags), ")"),
                 absl::StrCat("phantun brings its TUN up itself: check its log; by hand: ip link set ", tun.name, " up"));
   } else if (!(*tun.flags & IFF_POINTOPOINT)) {
-    report->Add("tun.iface", Status::kWarn, absl::StrCat(tun.name, " is up but not point-to-point (flags 0x", absl::Hex(*tun.flags), ")"),
+    report->Add("tun.iface", Verdict::kWarn, absl::StrCat(tun.name, " is up but not point-to-point (flags 0x", absl::Hex(*tun.flags), ")"),
                 absl::StrCat("is ", tun.name, " really phantun's TUN? name it with --tun"));
   } else {
-    report->Add("tun.iface", Status::kPass, absl::StrCat(tun.name, " is up and point-to-point (", context.tun_reason, ")"));
+    report->Add("tun.iface", Verdict::kPass, absl::StrCat(tun.name, " is up and point-to-point (", context.tun_reason, ")"));
   }
 
   if (!wan.exists) {
-    report->Add("tun.mtu", Status::kSkip,
+    report->Add("tun.mtu", Verdict::kSkip,
                 context.wan.empty() ? std::string("no WAN interface: no default route and no --wan")
                                     : absl::StrCat("WAN interface ", context.wan, " does not exist"));
     return;
   }
   if (!wan.mtu) {
-    report->Add("tun.mtu", Status::kSkip,
+    report->Add("tun.mtu", Verdict::kSkip,
                 absl::StrCat("/sys/class/net/", wan.name, "/mtu does not hold a number: MTU not checked"));
     return;
   }
@@ -52,17 +52,17 @@ void CheckTunInterface(const Context& context, Report* report) {
                                              " (IPv4) or ", wan_mtu - kIpv6Header - kTcpHeader - kWireGuardOverhead,
                                              " (IPv6) for WAN MTU ", wan_mtu);
   if (!tun.exists) {
-    report->Add("tun.mtu", Status::kInfo, wireguard);
+    report->Add("tun.mtu", Verdict::kInfo, wireguard);
   } else if (!tun.mtu) {
-    report->Add("tun.mtu", Status::kSkip,
+    report->Add("tun.mtu", Verdict::kSkip,
                 absl::StrCat("/sys/class/net/", tun.name, "/mtu does not hold a number: not compared; ", wireguard));
   } else if (*tun.mtu > wan_mtu) {
-    report->Add("tun.mtu", Status::kWarn,
+    report->Add("tun.mtu", Verdict::kWarn,
                 absl::StrCat(tun.name, " MTU ", *tun.mtu, " exceeds ", wan.name, " MTU ", wan_mtu, ": full-size packets will not fit; ", wireguard),
                 absl::StrCat("lower the MTU of what feeds phantun (e.g. the WireGuard interface) to the figure above, or ip link set ",
                              tun.name, " mtu ", wan_mtu));
   } else {
-    report->Add("tun.mtu", Status::kPass, absl::StrCat(tun.name, " MTU ", *tun.mtu, " <= ", wan.name, " MTU ", wan_mtu, "; ", wireguard));
+    report->Add("tun.mtu", Verdict::kPass, absl::StrCat(tun.name, " MTU ", *tun.mtu, " <= ", wan.name, " MTU ", wan_mtu, "; ", wireguard));
   }
 }
 

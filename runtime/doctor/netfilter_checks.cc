@@ -75,17 +75,17 @@ std::string DnatFix(const Context& context, bool iptables) {
 void ReportNat(const char* id, const netfilter::NatAnswer& answer, const std::string& what, const std::string& fix,
                const std::string& unreadable, Report* report) {
   if (answer.answer == Answer::kYes) {
-    report->Add(id, Status::kPass, absl::StrCat(what, ": ", answer.rules.front().text));
+    report->Add(id, Verdict::kPass, absl::StrCat(what, ": ", answer.rules.front().text));
   } else if (!unreadable.empty()) {
-    report->Add(id, Status::kSkip, absl::StrCat(what, ": not found in what could be read; unreadable: ", unreadable,
+    report->Add(id, Verdict::kSkip, absl::StrCat(what, ": not found in what could be read; unreadable: ", unreadable,
                                                 " (needs CAP_NET_ADMIN)"));
   } else if (answer.answer == Answer::kUncertain) {
     std::vector<std::string> texts;
     for (const auto& rule : answer.rules) texts.push_back(rule.text);
-    report->Add(id, Status::kWarn, absl::StrCat(what, ": only rules that may or may not apply: ", absl::StrJoin(texts, " | ")),
+    report->Add(id, Verdict::kWarn, absl::StrCat(what, ": only rules that may or may not apply: ", absl::StrJoin(texts, " | ")),
                 absl::StrCat("check those rules, or add an unconditional one: ", fix));
   } else {
-    report->Add(id, Status::kFail, absl::StrCat(what, ": no such rule"), fix);
+    report->Add(id, Verdict::kFail, absl::StrCat(what, ": no such rule"), fix);
   }
 }
 
@@ -132,13 +132,13 @@ void CheckForwardChains(const Context& context, const HostNetfilter& nf, bool ip
                  : absl::StrCat("nft insert rule <family> <table> <chain> iifname ", Tun(context), " oifname ", Wan(context),
                                 " accept; the same with iifname ", Wan(context), " oifname ", Tun(context),
                                 "   (for the chain named above)");
-    report->Add("fwd.chains", Status::kFail, summary, fix);
+    report->Add("fwd.chains", Verdict::kFail, summary, fix);
   } else if (!unreadable.empty()) {
-    report->Add("fwd.chains", Status::kSkip, absl::StrCat("forward chains not fully readable: ", unreadable, " (needs CAP_NET_ADMIN)"));
+    report->Add("fwd.chains", Verdict::kSkip, absl::StrCat("forward chains not fully readable: ", unreadable, " (needs CAP_NET_ADMIN)"));
   } else if (out.verdict == ForwardVerdict::kUncertain || in.verdict == ForwardVerdict::kUncertain) {
-    report->Add("fwd.chains", Status::kWarn, summary, "check the rule named above lets phantun's TCP through in both directions");
+    report->Add("fwd.chains", Verdict::kWarn, summary, "check the rule named above lets phantun's TCP through in both directions");
   } else {
-    report->Add("fwd.chains", Status::kPass, summary);
+    report->Add("fwd.chains", Verdict::kPass, summary);
   }
 }
 
@@ -152,7 +152,7 @@ void CheckNetfilter(const Context& context, const HostNetfilter& nf, Report* rep
   const Mode mode = context.options.mode;
 
   if (mode != Mode::kClient) {
-    report->Add("nat.masquerade", Status::kSkip, "client check: this host is not checked as a client (--mode client)");
+    report->Add("nat.masquerade", Verdict::kSkip, "client check: this host is not checked as a client (--mode client)");
   } else {
     const std::string what = absl::StrCat("masquerade/SNAT of ", context.options.tun_peer, " out of ", Wan(context));
     ReportNat("nat.masquerade",
@@ -161,9 +161,9 @@ void CheckNetfilter(const Context& context, const HostNetfilter& nf, Report* rep
   }
 
   if (mode != Mode::kServer) {
-    report->Add("nat.dnat", Status::kSkip, "server check: this host is not checked as a server (--mode server)");
+    report->Add("nat.dnat", Verdict::kSkip, "server check: this host is not checked as a server (--mode server)");
   } else if (context.options.port == 0) {
-    report->Add("nat.dnat", Status::kSkip, "server listen port unknown: give --port (phantun_server's --local)");
+    report->Add("nat.dnat", Verdict::kSkip, "server listen port unknown: give --port (phantun_server's --local)");
   } else {
     const std::string what = absl::StrCat("DNAT of tcp/", context.options.port, " on ", Wan(context), " to ",
                                           context.options.tun_peer);

@@ -41,32 +41,32 @@ std::string SysctlFix(const std::string& name, int value) {
 void CheckNamespace(const Context& context, Report* report) {
   const std::string route_if = DefaultRouteInterface(context.host);
   if (route_if.empty()) {
-    report->Add("netns.host", Status::kWarn, "no IPv4 default route in this network namespace",
+    report->Add("netns.host", Verdict::kWarn, "no IPv4 default route in this network namespace",
                 context.process.in_container ? "run the container with --network host (Kubernetes: hostNetwork: true)"
                                              : "give the host a default route, or name the WAN interface with --wan");
     return;
   }
   const Link link = ReadLink(context.host, route_if);
   if (LooksLikeContainerLink(link)) {
-    report->Add("netns.host", Status::kWarn,
+    report->Add("netns.host", Verdict::kWarn,
                 absl::StrCat("the default route goes through ", route_if,
                              ", a veth-like link (Ethernet without hardware): not the host's network namespace"),
                 "run the container with --network host (Kubernetes: hostNetwork: true), so the TUN interface "
                 "appears where the host's NAT and forward rules apply");
     return;
   }
-  report->Add("netns.host", Status::kPass, absl::StrCat("the default route goes through ", route_if, ", a host interface"));
+  report->Add("netns.host", Verdict::kPass, absl::StrCat("the default route goes through ", route_if, ", a host interface"));
 }
 
 void CheckForwarding(const Context& context, Report* report) {
   const Host& host = context.host;
   const std::optional<int> ip_forward = Sysctl(host, "net.ipv4.ip_forward");
   if (!ip_forward) {
-    report->Add("fwd.ipv4", Status::kSkip, "net.ipv4.ip_forward is not readable (/proc/sys not mounted?)");
+    report->Add("fwd.ipv4", Verdict::kSkip, "net.ipv4.ip_forward is not readable (/proc/sys not mounted?)");
   } else if (*ip_forward == 1) {
-    report->Add("fwd.ipv4", Status::kPass, "net.ipv4.ip_forward = 1");
+    report->Add("fwd.ipv4", Verdict::kPass, "net.ipv4.ip_forward = 1");
   } else {
-    report->Add("fwd.ipv4", Status::kFail, absl::StrCat("net.ipv4.ip_forward = ", *ip_forward),
+    report->Add("fwd.ipv4", Verdict::kFail, absl::StrCat("net.ipv4.ip_forward = ", *ip_forward),
                 SysctlFix("net.ipv4.ip_forward", 1));
   }
 
@@ -84,28 +84,28 @@ void CheckForwarding(const Context& context, Report* report) {
     if (*value != 1) off.push_back(iface);
   }
   if (checked.empty()) {
-    report->Add("fwd.iface", Status::kSkip, "no per-interface forwarding setting readable");
+    report->Add("fwd.iface", Verdict::kSkip, "no per-interface forwarding setting readable");
   } else if (off.empty()) {
-    report->Add("fwd.iface", Status::kPass, absl::StrCat("per-interface IPv4 forwarding on: ", absl::StrJoin(checked, ", ")));
+    report->Add("fwd.iface", Verdict::kPass, absl::StrCat("per-interface IPv4 forwarding on: ", absl::StrJoin(checked, ", ")));
   } else {
     std::vector<std::string> fixes;
     for (const std::string& iface : off) fixes.push_back(absl::StrCat("sysctl -w net.ipv4.conf.", iface, ".forwarding=1"));
-    report->Add("fwd.iface", Status::kFail, absl::StrCat("per-interface IPv4 forwarding off: ", absl::StrJoin(checked, ", ")),
+    report->Add("fwd.iface", Verdict::kFail, absl::StrCat("per-interface IPv4 forwarding off: ", absl::StrJoin(checked, ", ")),
                 absl::StrCat(absl::StrJoin(fixes, "; "), kPersistNote));
   }
 
   if (context.options.ipv6) {
     const std::optional<int> v6 = Sysctl(host, "net.ipv6.conf.all.forwarding");
     if (!v6) {
-      report->Add("fwd.ipv6", Status::kSkip, "net.ipv6.conf.all.forwarding is not readable (IPv6 disabled?)");
+      report->Add("fwd.ipv6", Verdict::kSkip, "net.ipv6.conf.all.forwarding is not readable (IPv6 disabled?)");
     } else if (*v6 == 1) {
-      report->Add("fwd.ipv6", Status::kPass, "net.ipv6.conf.all.forwarding = 1");
+      report->Add("fwd.ipv6", Verdict::kPass, "net.ipv6.conf.all.forwarding = 1");
     } else {
-      report->Add("fwd.ipv6", Status::kFail, absl::StrCat("net.ipv6.conf.all.forwarding = ", *v6),
+      report->Add("fwd.ipv6", Verdict::kFail, absl::StrCat("net.ipv6.conf.all.forwarding = ", *v6),
                   SysctlFix("net.ipv6.conf.all.forwarding", 1));
     }
   } else {
-    report->Add("fwd.ipv6", Status::kSkip, "IPv6 not checked (add --ipv6 when phantun carries IPv6)");
+    report->Add("fwd.ipv6", Verdict::kSkip, "IPv6 not checked (add --ipv6 when phantun carries IPv6)");
   }
 
   // The kernel applies the larger of conf/all and conf/<iface>; strict mode (1) drops the fake TCP
@@ -121,13 +121,13 @@ void CheckForwarding(const Context& context, Report* report) {
     if (effective == 1) strict.push_back(iface);
   }
   if (seen.empty()) {
-    report->Add("fwd.rp_filter", Status::kSkip, "rp_filter is not readable");
+    report->Add("fwd.rp_filter", Verdict::kSkip, "rp_filter is not readable");
   } else if (strict.empty()) {
-    report->Add("fwd.rp_filter", Status::kPass, absl::StrCat("effective rp_filter (max of all and interface): ", absl::StrJoin(seen, ", ")));
+    report->Add("fwd.rp_filter", Verdict::kPass, absl::StrCat("effective rp_filter (max of all and interface): ", absl::StrJoin(seen, ", ")));
   } else {
     std::vector<std::string> fixes = {"sysctl -w net.ipv4.conf.all.rp_filter=2"};
     for (const std::string& iface : strict) fixes.push_back(absl::StrCat("sysctl -w net.ipv4.conf.", iface, ".rp_filter=2"));
-    report->Add("fwd.rp_filter", Status::kWarn,
+    report->Add("fwd.rp_filter", Verdict::kWarn,
                 absl::StrCat("strict reverse-path filtering (1) on ", absl::StrJoin(strict, ", "), "; effective: ", absl::StrJoin(seen, ", ")),
                 absl::StrCat(absl::StrJoin(fixes, "; "), kPersistNote));
   }

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 
 #include <string_view>
+#include <utility>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -44,29 +45,30 @@ bool IsIpv4(const std::string& text) {
   return inet_pton(AF_INET, text.c_str(), &address) == 1;
 }
 
+Status Usage(std::string message) { return Status(Status::Code::kInvalidArgument, std::move(message)); }
+
 }  // namespace
 
-bool ParseOptions(int argc, char** argv, const char* mode_env, Options* options, std::string* error) {
+StatusOr<Options> ParseOptions(int argc, char** argv, const char* mode_env) {
+  Options options;
   std::string mode = mode_env != nullptr ? mode_env : "";
   bool mode_from_flag = false;
   for (int i = 1; i < argc; ++i) {
     const std::string_view flag = argv[i];
     if (flag == "--help" || flag == "-h") {
-      options->help = true;
-      return true;
+      options.help = true;
+      return options;
     }
-    if (flag == "--json") { options->json = true; continue; }
-    if (flag == "-q" || flag == "--quiet") { options->quiet = true; continue; }
-    if (flag == "--ipv6") { options->ipv6 = true; continue; }
+    if (flag == "--json") { options.json = true; continue; }
+    if (flag == "-q" || flag == "--quiet") { options.quiet = true; continue; }
+    if (flag == "--ipv6") { options.ipv6 = true; continue; }
     const bool takes_value = flag == "--mode" || flag == "--tun" || flag == "--tun-local" ||
                              flag == "--tun-peer" || flag == "--port" || flag == "--wan";
     if (!takes_value) {
-      *error = absl::StrCat("unknown argument '", flag, "' (see phantun-doctor --help)");
-      return false;
+      return Usage(absl::StrCat("unknown argument '", flag, "' (see phantun-doctor --help)"));
     }
     if (i + 1 >= argc) {
-      *error = absl::StrCat(flag, " needs a value");
-      return false;
+      return Usage(absl::StrCat(flag, " needs a value"));
     }
     const std::string value = argv[++i];
     if (flag == "--mode") {
@@ -74,35 +76,31 @@ bool ParseOptions(int argc, char** argv, const char* mode_env, Options* options,
       mode_from_flag = true;
     } else if (flag == "--tun" || flag == "--wan") {
       if (!InterfaceNameProblem(value).empty()) {
-        *error = absl::StrCat(flag, " '", value, "' is not a valid interface name: it ", InterfaceNameProblem(value));
-        return false;
+        return Usage(absl::StrCat(flag, " '", value, "' is not a valid interface name: it ", InterfaceNameProblem(value)));
       }
-      (flag == "--tun" ? options->tun : options->wan) = value;
+      (flag == "--tun" ? options.tun : options.wan) = value;
     } else if (flag == "--tun-local" || flag == "--tun-peer") {
       if (!IsIpv4(value)) {
-        *error = absl::StrCat(flag, " '", value, "' is not an IPv4 address");
-        return false;
+        return Usage(absl::StrCat(flag, " '", value, "' is not an IPv4 address"));
       }
-      (flag == "--tun-local" ? options->tun_local : options->tun_peer) = value;
+      (flag == "--tun-local" ? options.tun_local : options.tun_peer) = value;
     } else {  // --port
-      if (!absl::SimpleAtoi(value, &options->port) || options->port < 1 || options->port > 65535) {
-        *error = absl::StrCat("--port '", value, "' is not a port number (1-65535)");
-        return false;
+      if (!absl::SimpleAtoi(value, &options.port) || options.port < 1 || options.port > 65535) {
+        return Usage(absl::StrCat("--port '", value, "' is not a port number (1-65535)"));
       }
     }
   }
   if (mode == "client") {
-    options->mode = Mode::kClient;
+    options.mode = Mode::kClient;
   } else if (mode == "server") {
-    options->mode = Mode::kServer;
+    options.mode = Mode::kServer;
   } else if (!mode.empty() || mode_from_flag) {
-    *error = absl::StrCat(mode_from_flag ? "--mode" : "MODE", " '", mode, "' is not valid: expected client or server");
-    return false;
+    return Usage(absl::StrCat(mode_from_flag ? "--mode" : "MODE", " '", mode, "' is not valid: expected client or server"));
   }
-  const bool server = options->mode == Mode::kServer;
-  if (options->tun_local.empty()) options->tun_local = server ? "192.168.201.1" : "192.168.200.1";
-  if (options->tun_peer.empty()) options->tun_peer = server ? "192.168.201.2" : "192.168.200.2";
-  return true;
+  const bool server = options.mode == Mode::kServer;
+  if (options.tun_local.empty()) options.tun_local = server ? "192.168.201.1" : "192.168.200.1";
+  if (options.tun_peer.empty()) options.tun_peer = server ? "192.168.201.2" : "192.168.200.2";
+  return options;
 }
 
 }  // namespace phantun_runtime::doctor

@@ -3,6 +3,8 @@
 
 #include <string>
 
+#include "runtime/status.h"
+
 namespace phantun_runtime::doctor {
 
 enum class Mode { kUnknown, kClient, kServer };
@@ -23,9 +25,9 @@ struct Options {
   bool help = false;           // --help
 };
 
-// Parses the doctor's command line; `mode_env` is MODE's value (nullptr if unset). On a usage error
-// returns false with one line in *error.
-bool ParseOptions(int argc, char** argv, const char* mode_env, Options* options, std::string* error);
+// Parses the doctor's command line; `mode_env` is MODE's value (nullptr if unset). A usage error is
+// kInvalidArgument with one line for the operator.
+StatusOr<Options> ParseOptions(int argc, char** argv, const char* mode_env);
 
 extern const char kDoctorHelp[];
 

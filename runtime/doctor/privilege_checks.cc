@@ -20,19 +20,19 @@ constexpr char kLeastPrivilegeFlags[] = "--cap-drop ALL --cap-add NET_ADMIN --de
 
 void CheckPrivileges(const ProcessFacts& facts, Report* report) {
   if (!facts.status_readable) {
-    report->Add("priv.net_admin", Status::kSkip, "/proc/self/status is not readable: is /proc mounted?");
+    report->Add("priv.net_admin", Verdict::kSkip, "/proc/self/status is not readable: is /proc mounted?");
     return;
   }
   if (!facts.cap_effective) {
     constexpr char kNoCapEff[] = "/proc/self/status has no readable CapEff line: capabilities not checked";
-    report->Add("priv.net_admin", Status::kSkip, kNoCapEff);
-    report->Add("priv.extra_caps", Status::kSkip, kNoCapEff);
+    report->Add("priv.net_admin", Verdict::kSkip, kNoCapEff);
+    report->Add("priv.extra_caps", Verdict::kSkip, kNoCapEff);
   } else {
     const uint64_t effective = *facts.cap_effective;
     if (effective & kNetAdmin) {
-      report->Add("priv.net_admin", Status::kPass, "CAP_NET_ADMIN is in the effective set");
+      report->Add("priv.net_admin", Verdict::kPass, "CAP_NET_ADMIN is in the effective set");
     } else {
-      report->Add("priv.net_admin", Status::kFail,
+      report->Add("priv.net_admin", Verdict::kFail,
                   absl::StrCat("CAP_NET_ADMIN is not in the effective set (CapEff ", absl::Hex(effective, absl::kZeroPad16), ")"),
                   facts.in_container ? "run the container with --cap-add NET_ADMIN (Kubernetes: securityContext.capabilities.add: [NET_ADMIN])"
                                      : "run phantun as root, or under systemd with AmbientCapabilities=CAP_NET_ADMIN");
@@ -40,9 +40,9 @@ void CheckPrivileges(const ProcessFacts& facts, Report* report) {
 
     const uint64_t extra = effective & ~kNetAdmin;
     if (extra == 0) {
-      report->Add("priv.extra_caps", Status::kPass, "no capability beyond CAP_NET_ADMIN");
+      report->Add("priv.extra_caps", Verdict::kPass, "no capability beyond CAP_NET_ADMIN");
     } else {
-      report->Add("priv.extra_caps", Status::kWarn,
+      report->Add("priv.extra_caps", Verdict::kWarn,
                   absl::StrCat("capabilities beyond CAP_NET_ADMIN: ", CapabilityNames(extra)),
                   facts.in_container ? absl::StrCat("run the container with ", kLeastPrivilegeFlags)
                                      : "under systemd: CapabilityBoundingSet=CAP_NET_ADMIN and AmbientCapabilities=CAP_NET_ADMIN with a non-root User=");
@@ -55,22 +55,22 @@ void CheckPrivileges(const ProcessFacts& facts, Report* report) {
   if (!facts.cap_bounding) unreadable.push_back("CapBnd");
   if (!facts.seccomp_mode) unreadable.push_back("Seccomp");
   if (!facts.in_container) {
-    report->Add("priv.privileged", Status::kInfo, "not in a container, as far as this process can tell");
+    report->Add("priv.privileged", Verdict::kInfo, "not in a container, as far as this process can tell");
   } else if (!unreadable.empty()) {
-    report->Add("priv.privileged", Status::kSkip,
+    report->Add("priv.privileged", Verdict::kSkip,
                 absl::StrCat("container (", facts.container_hint, "): cannot tell whether it is privileged, /proc/self/status has no readable ",
                              absl::StrJoin(unreadable, ", "), " line"));
   } else if ((*facts.cap_bounding >> kCapSysAdmin & 1) && (*facts.cap_bounding >> kCapSysModule & 1) &&
              (*facts.cap_effective >> kCapSysAdmin & 1) && *facts.seccomp_mode == 0) {
-    report->Add("priv.privileged", Status::kWarn,
+    report->Add("priv.privileged", Verdict::kWarn,
                 absl::StrCat("looks like a privileged container (", facts.container_hint,
                              "; CAP_SYS_ADMIN and CAP_SYS_MODULE held, no seccomp filter)"),
                 absl::StrCat("drop --privileged (privileged: true); phantun needs only ", kLeastPrivilegeFlags));
   } else {
-    report->Add("priv.privileged", Status::kPass, absl::StrCat("container (", facts.container_hint, ") is not privileged"));
+    report->Add("priv.privileged", Verdict::kPass, absl::StrCat("container (", facts.container_hint, ") is not privileged"));
   }
 
-  report->Add("priv.no_new_privs", Status::kInfo,
+  report->Add("priv.no_new_privs", Verdict::kInfo,
               facts.no_new_privs ? "no_new_privs is set (--security-opt no-new-privileges)" : "no_new_privs is not set");
   std::string seccomp;
   if (!facts.seccomp_mode) {
@@ -83,7 +83,7 @@ void CheckPrivileges(const ProcessFacts& facts, Report* report) {
   } else {
     seccomp = "no seccomp filter";
   }
-  report->Add("priv.seccomp", Status::kInfo, seccomp);
+  report->Add("priv.seccomp", Verdict::kInfo, seccomp);
 }
 
 }  // namespace phantun_runtime::doctor

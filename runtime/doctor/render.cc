@@ -18,18 +18,18 @@ std::string_view ModeName(Mode mode) {
   return "unknown";
 }
 
-std::string_view Colour(Status status) {
-  switch (status) {
-    case Status::kPass: return "\033[32m";
-    case Status::kWarn: return "\033[33m";
-    case Status::kFail: return "\033[1;31m";
-    case Status::kSkip: return "\033[2m";
-    case Status::kInfo: return "\033[36m";
+std::string_view Colour(Verdict verdict) {
+  switch (verdict) {
+    case Verdict::kPass: return "\033[32m";
+    case Verdict::kWarn: return "\033[33m";
+    case Verdict::kFail: return "\033[1;31m";
+    case Verdict::kSkip: return "\033[2m";
+    case Verdict::kInfo: return "\033[36m";
   }
   return "";
 }
 
-bool Shown(const Finding& finding, bool quiet) { return !quiet || finding.status == Status::kFail; }
+bool Shown(const Finding& finding, bool quiet) { return !quiet || finding.verdict == Verdict::kFail; }
 
 std::string Json(std::string_view text) {
   std::string out = "\"";
@@ -64,17 +64,17 @@ std::string RenderText(const Context& context, const Report& report, bool quiet,
   }
   for (const Finding& finding : report.findings()) {
     if (!Shown(finding, quiet)) continue;
-    const std::string word = absl::AsciiStrToUpper(StatusName(finding.status));
-    absl::StrAppend(&out, colour ? Colour(finding.status) : "", word, colour ? "\033[0m" : "", "  ", finding.id,
+    const std::string word = absl::AsciiStrToUpper(VerdictName(finding.verdict));
+    absl::StrAppend(&out, colour ? Colour(finding.verdict) : "", word, colour ? "\033[0m" : "", "  ", finding.id,
                     std::string(finding.id.size() < 18 ? 18 - finding.id.size() : 1, ' '), finding.finding, "\n");
-    if (!finding.fix.empty() && finding.status != Status::kPass && finding.status != Status::kInfo) {
+    if (!finding.fix.empty() && finding.verdict != Verdict::kPass && finding.verdict != Verdict::kInfo) {
       absl::StrAppend(&out, "      fix: ", finding.fix, "\n");
     }
   }
   if (!quiet) {
-    absl::StrAppend(&out, "\n", report.Count(Status::kPass), " pass, ", report.Count(Status::kWarn), " warn, ",
-                    report.Count(Status::kFail), " fail, ", report.Count(Status::kSkip), " skip, ",
-                    report.Count(Status::kInfo), " info\n");
+    absl::StrAppend(&out, "\n", report.Count(Verdict::kPass), " pass, ", report.Count(Verdict::kWarn), " warn, ",
+                    report.Count(Verdict::kFail), " fail, ", report.Count(Verdict::kSkip), " skip, ",
+                    report.Count(Verdict::kInfo), " info\n");
   }
   return out;
 }
@@ -89,13 +89,13 @@ std::string RenderJson(const Context& context, const Report& report, bool quiet)
   bool first = true;
   for (const Finding& finding : report.findings()) {
     if (!Shown(finding, quiet)) continue;
-    absl::StrAppend(&out, first ? "" : ",", "{\"id\":", Json(finding.id), ",\"status\":", Json(StatusName(finding.status)),
+    absl::StrAppend(&out, first ? "" : ",", "{\"id\":", Json(finding.id), ",\"status\":", Json(VerdictName(finding.verdict)),
                     ",\"finding\":", Json(finding.finding), ",\"fix\":", Json(finding.fix), "}");
     first = false;
   }
-  absl::StrAppend(&out, "],\"summary\":{\"pass\":", report.Count(Status::kPass), ",\"warn\":", report.Count(Status::kWarn),
-                  ",\"fail\":", report.Count(Status::kFail), ",\"skip\":", report.Count(Status::kSkip),
-                  ",\"info\":", report.Count(Status::kInfo), "}}\n");
+  absl::StrAppend(&out, "],\"summary\":{\"pass\":", report.Count(Verdict::kPass), ",\"warn\":", report.Count(Verdict::kWarn),
+                  ",\"fail\":", report.Count(Verdict::kFail), ",\"skip\":", report.Count(Verdict::kSkip),
+                  ",\"info\":", report.Count(Verdict::kInfo), "}}\n");
   return out;
 }
 

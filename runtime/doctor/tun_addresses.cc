@@ -22,44 +22,41 @@ std::string Ipv4Text(netlink::Bytes raw) {
 
 }  // namespace
 
-InterfaceAddresses ReadIpv4Addresses(netlink::Dumper& dumper, int ifindex) {
-  InterfaceAddresses addresses;
-  const netlink::Status status = dumper.Dump(RTM_GETADDR, AF_INET, [&](const netlink::Message& message) {
+StatusOr<std::vector<AddressPair>> ReadIpv4Addresses(netlink::Dumper& dumper, int ifindex) {
+  std::vector<AddressPair> addresses;
+  const Status status = dumper.Dump(RTM_GETADDR, AF_INET, [&](const netlink::Message& message) {
     if (message.type != RTM_NEWADDR || message.payload.size() < sizeof(ifaddrmsg)) return;
     ifaddrmsg header;
     memcpy(&header, message.payload.data(), sizeof header);
     if (static_cast<int>(header.ifa_index) != ifindex) return;
     const netlink::AttributeIndex attributes(netlink::AttributesAfterHeader(message.payload, sizeof header), IFA_MAX);
-    addresses.pairs.push_back({Ipv4Text(attributes.Payload(IFA_LOCAL)), Ipv4Text(attributes.Payload(IFA_ADDRESS))});
+    addresses.push_back({Ipv4Text(attributes.Payload(IFA_LOCAL)), Ipv4Text(attributes.Payload(IFA_ADDRESS))});
   });
-  addresses.read = status.ok();
-  if (!status.ok()) {
-    addresses.pairs.clear();
-    addresses.error = status.message;
-  }
+  if (!status.ok()) return status;
   return addresses;
 }
 
-void CheckTunAddresses(const Context& context, const InterfaceAddresses& addresses, Report* report) {
+void CheckTunAddresses(const Context& context, const StatusOr<std::vector<AddressPair>>& addresses, Report* report) {
   const Options& options = context.options;
   if (context.tun.empty() || !ReadLink(context.host, context.tun).exists) {
-    report->Add("tun.addr", Status::kSkip, "no TUN interface to check");
+    report->Add("tun.addr", Verdict::kSkip, "no TUN interface to check");
     return;
   }
-  if (!addresses.read) {
-    report->Add("tun.addr", Status::kSkip, absl::StrCat("addresses of ", context.tun, " not readable: ", addresses.error));
+  if (!addresses.ok()) {
+    report->Add("tun.addr", Verdict::kSkip,
+                absl::StrCat("addresses of ", context.tun, " not readable: ", addresses.status().message()));
     return;
   }
   std::vector<std::string> seen;
-  for (const InterfaceAddresses::Pair& pair : addresses.pairs) {
+  for (const AddressPair& pair : *addresses) {
     if (pair.local == options.tun_local && pair.peer == options.tun_peer) {
-      report->Add("tun.addr", Status::kPass,
+      report->Add("tun.addr", Verdict::kPass,
                   absl::StrCat(context.tun, " has ", pair.local, " peer ", pair.peer, " (the addresses the NAT rules must use)"));
       return;
     }
     seen.push_back(pair.local == pair.peer ? pair.local : absl::StrCat(pair.local, " peer ", pair.peer));
   }
-  report->Add("tun.addr", Status::kWarn,
+  report->Add("tun.addr", Verdict::kWarn,
               absl::StrCat(context.tun, " has ", seen.empty() ? std::string("no IPv4 address") : absl::StrJoin(seen, ", "),
                            ", not ", options.tun_local, " peer ", options.tun_peer),
               "tell the doctor phantun's --tun-local/--tun-peer, or point the NAT rules at the TUN's real peer address");

@@ -7,25 +7,22 @@
 #include "runtime/doctor/context.h"
 #include "runtime/doctor/finding.h"
 #include "runtime/doctor/netlink/dumper.h"
+#include "runtime/status.h"
 
 namespace phantun_runtime::doctor {
 
-// The IPv4 addresses of one interface, as RTM_GETADDR reports them: on a point-to-point link
-// IFA_LOCAL is this end and IFA_ADDRESS the peer.
-struct InterfaceAddresses {
-  bool read = false;
-  std::string error;  // why not read
-  struct Pair {
-    std::string local;
-    std::string peer;
-  };
-  std::vector<Pair> pairs;
+// One IPv4 address of an interface, as RTM_GETADDR reports it: on a point-to-point link IFA_LOCAL
+// is this end and IFA_ADDRESS the peer.
+struct AddressPair {
+  std::string local;
+  std::string peer;
 };
 
-InterfaceAddresses ReadIpv4Addresses(netlink::Dumper& dumper, int ifindex);
+// The IPv4 addresses of the interface with index `ifindex`.
+StatusOr<std::vector<AddressPair>> ReadIpv4Addresses(netlink::Dumper& dumper, int ifindex);
 
 // tun.addr: the TUN interface carries --tun-local with --tun-peer as its peer.
-void CheckTunAddresses(const Context& context, const InterfaceAddresses& addresses, Report* report);
+void CheckTunAddresses(const Context& context, const StatusOr<std::vector<AddressPair>>& addresses, Report* report);
 
 }  // namespace phantun_runtime::doctor
 

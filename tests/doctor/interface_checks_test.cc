@@ -27,28 +27,28 @@ class InterfaceChecksTest : public ::testing::Test {
 
 TEST_F(InterfaceChecksTest, NoTunYetIsSkipWithTheWireGuardMtuAsInfo) {
   const Report report = Run();
-  EXPECT_EQ(Only(report, "tun.iface").status, Status::kSkip);
-  EXPECT_EQ(Only(report, "tun.mtu").status, Status::kInfo);
+  EXPECT_EQ(Only(report, "tun.iface").verdict, Verdict::kSkip);
+  EXPECT_EQ(Only(report, "tun.mtu").verdict, Verdict::kInfo);
   EXPECT_EQ(Only(report, "tun.mtu").finding, "WireGuard over phantun: MTU 1428 (IPv4) or 1408 (IPv6) for WAN MTU 1500");
 }
 
 TEST_F(InterfaceChecksTest, TheOnlyTunIsFoundAndChecked) {
   host.AddLink("tun0", 9, 9, 1500, IFF_UP | IFF_POINTOPOINT | IFF_RUNNING, true);
   const Report report = Run();
-  EXPECT_EQ(Only(report, "tun.iface").status, Status::kPass);
-  EXPECT_EQ(Only(report, "tun.mtu").status, Status::kPass);
+  EXPECT_EQ(Only(report, "tun.iface").verdict, Verdict::kPass);
+  EXPECT_EQ(Only(report, "tun.mtu").verdict, Verdict::kPass);
 }
 
 TEST_F(InterfaceChecksTest, DownTunFails) {
   host.AddLink("tun0", 9, 9, 1500, IFF_POINTOPOINT, true);
-  EXPECT_EQ(Only(Run(), "tun.iface").status, Status::kFail);
+  EXPECT_EQ(Only(Run(), "tun.iface").verdict, Verdict::kFail);
 }
 
 TEST_F(InterfaceChecksTest, TunLargerThanWanWarns) {
   host.AddLink("tun0", 9, 9, 1500, IFF_UP | IFF_POINTOPOINT, true);
   host.AddLink("eth0", 2, 2, 1492, IFF_UP, false, true);
   const Finding finding = Only(Run(), "tun.mtu");
-  EXPECT_EQ(finding.status, Status::kWarn);
+  EXPECT_EQ(finding.verdict, Verdict::kWarn);
   EXPECT_NE(finding.finding.find("1420 (IPv4)"), std::string::npos) << finding.finding;
 }
 
@@ -56,10 +56,10 @@ TEST_F(InterfaceChecksTest, SeveralTunsNeedANameAndANamedOneIsUsed) {
   host.AddLink("tun0", 9, 9, 1500, IFF_UP | IFF_POINTOPOINT, true);
   host.AddLink("tun1", 10, 10, 1500, IFF_UP | IFF_POINTOPOINT, true);
   const Finding ambiguous = Only(Run(), "tun.iface");
-  EXPECT_EQ(ambiguous.status, Status::kSkip);
+  EXPECT_EQ(ambiguous.verdict, Verdict::kSkip);
   EXPECT_NE(ambiguous.finding.find("--tun"), std::string::npos);
   options.tun = "tun1";
-  EXPECT_EQ(Only(Run(), "tun.iface").status, Status::kPass);
+  EXPECT_EQ(Only(Run(), "tun.iface").verdict, Verdict::kPass);
 }
 
 TEST_F(InterfaceChecksTest, NamedTunThatDoesNotExistIsSkip) {
@@ -74,7 +74,7 @@ TEST_F(InterfaceChecksTest, GarbledFlagsAreNotAState) {
   host.files["/sys/class/net/tun0/flags"] = "0x10zz\n";
   EXPECT_FALSE(ReadLink(host, "tun0").flags.has_value());
   const Finding finding = Only(Run(), "tun.iface");
-  EXPECT_EQ(finding.status, Status::kSkip);
+  EXPECT_EQ(finding.verdict, Verdict::kSkip);
   EXPECT_EQ(finding.finding, "tun0 exists but /sys/class/net/tun0/flags does not hold a number: state not checked");
 }
 
@@ -83,7 +83,7 @@ TEST_F(InterfaceChecksTest, GarbledTunMtuIsNotCompared) {
   host.files["/sys/class/net/tun0/mtu"] = "15x0\n";
   EXPECT_FALSE(ReadLink(host, "tun0").mtu.has_value());
   const Finding finding = Only(Run(), "tun.mtu");
-  EXPECT_EQ(finding.status, Status::kSkip);
+  EXPECT_EQ(finding.verdict, Verdict::kSkip);
   EXPECT_EQ(finding.finding,
             "/sys/class/net/tun0/mtu does not hold a number: not compared; "
             "WireGuard over phantun: MTU 1428 (IPv4) or 1408 (IPv6) for WAN MTU 1500");
@@ -92,7 +92,7 @@ TEST_F(InterfaceChecksTest, GarbledTunMtuIsNotCompared) {
 TEST_F(InterfaceChecksTest, GarbledWanMtuGivesNoWireGuardFigure) {
   host.files["/sys/class/net/eth0/mtu"] = "1500abc\n";
   const Finding finding = Only(Run(), "tun.mtu");
-  EXPECT_EQ(finding.status, Status::kSkip);
+  EXPECT_EQ(finding.verdict, Verdict::kSkip);
   EXPECT_EQ(finding.finding, "/sys/class/net/eth0/mtu does not hold a number: MTU not checked");
 }
 

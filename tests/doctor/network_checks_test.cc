@@ -35,18 +35,18 @@ class NetworkChecksTest : public ::testing::Test {
 
 TEST_F(NetworkChecksTest, AHostReadyForPhantunPasses) {
   const Report report = Run();
-  EXPECT_EQ(Only(report, "netns.host").status, Status::kPass);
-  EXPECT_EQ(Only(report, "fwd.ipv4").status, Status::kPass);
-  EXPECT_EQ(Only(report, "fwd.iface").status, Status::kPass);
-  EXPECT_EQ(Only(report, "fwd.rp_filter").status, Status::kPass);
-  EXPECT_EQ(Only(report, "fwd.ipv6").status, Status::kSkip);
+  EXPECT_EQ(Only(report, "netns.host").verdict, Verdict::kPass);
+  EXPECT_EQ(Only(report, "fwd.ipv4").verdict, Verdict::kPass);
+  EXPECT_EQ(Only(report, "fwd.iface").verdict, Verdict::kPass);
+  EXPECT_EQ(Only(report, "fwd.rp_filter").verdict, Verdict::kPass);
+  EXPECT_EQ(Only(report, "fwd.ipv6").verdict, Verdict::kSkip);
   EXPECT_FALSE(report.HasFailure());
 }
 
 TEST_F(NetworkChecksTest, ForwardingOffFailsWithTheSysctlCommand) {
   host.SetSysctl("net/ipv4/ip_forward", 0);
   const Finding finding = Only(Run(), "fwd.ipv4");
-  EXPECT_EQ(finding.status, Status::kFail);
+  EXPECT_EQ(finding.verdict, Verdict::kFail);
   EXPECT_EQ(finding.finding, "net.ipv4.ip_forward = 0");
   EXPECT_EQ(finding.fix.rfind("sysctl -w net.ipv4.ip_forward=1", 0), 0u) << finding.fix;
 }
@@ -55,7 +55,7 @@ TEST_F(NetworkChecksTest, PerInterfaceForwardingOfTheIncomingInterfacesCounts) {
   host.AddLink("ptun0", 7, 7, 1500, IFF_UP | IFF_POINTOPOINT, /*tun=*/true);
   host.SetSysctl("net/ipv4/conf/ptun0/forwarding", 0);
   const Finding finding = Only(Run(), "fwd.iface");
-  EXPECT_EQ(finding.status, Status::kFail);
+  EXPECT_EQ(finding.verdict, Verdict::kFail);
   EXPECT_EQ(finding.finding, "per-interface IPv4 forwarding off: eth0=1, ptun0=0");
   EXPECT_NE(finding.fix.find("sysctl -w net.ipv4.conf.ptun0.forwarding=1"), std::string::npos) << finding.fix;
 }
@@ -63,11 +63,11 @@ TEST_F(NetworkChecksTest, PerInterfaceForwardingOfTheIncomingInterfacesCounts) {
 TEST_F(NetworkChecksTest, StrictRpFilterIsTheLargerOfAllAndTheInterface) {
   host.SetSysctl("net/ipv4/conf/all/rp_filter", 1);
   const Finding strict = Only(Run(), "fwd.rp_filter");
-  EXPECT_EQ(strict.status, Status::kWarn);
+  EXPECT_EQ(strict.verdict, Verdict::kWarn);
   EXPECT_NE(strict.fix.find("net.ipv4.conf.all.rp_filter=2"), std::string::npos);
   host.SetSysctl("net/ipv4/conf/all/rp_filter", 0);
   host.SetSysctl("net/ipv4/conf/eth0/rp_filter", 2);
-  EXPECT_EQ(Only(Run(), "fwd.rp_filter").status, Status::kPass);  // loose mode is fine
+  EXPECT_EQ(Only(Run(), "fwd.rp_filter").verdict, Verdict::kPass);  // loose mode is fine
 }
 
 TEST_F(NetworkChecksTest, DefaultRouteThroughAVethIsNotTheHostNamespace) {
@@ -75,30 +75,30 @@ TEST_F(NetworkChecksTest, DefaultRouteThroughAVethIsNotTheHostNamespace) {
   host.AddLink("eth0", 5, 5, 1500, IFF_UP);  // a veth: Ethernet, no hardware; its peer elsewhere may share the ifindex
   host.AddDefaultRoute("eth0");
   const Finding finding = Only(Run(), "netns.host");
-  EXPECT_EQ(finding.status, Status::kWarn);
+  EXPECT_EQ(finding.verdict, Verdict::kWarn);
   EXPECT_NE(finding.finding.find("veth-like"), std::string::npos) << finding.finding;
   EXPECT_NE(finding.fix.find("--network host"), std::string::npos);
 }
 
 TEST_F(NetworkChecksTest, NoDefaultRouteWarns) {
   host.files.erase("/proc/net/route");
-  EXPECT_EQ(Only(Run(), "netns.host").status, Status::kWarn);
+  EXPECT_EQ(Only(Run(), "netns.host").verdict, Verdict::kWarn);
 }
 
 TEST_F(NetworkChecksTest, Ipv6ForwardingIsCheckedWhenAsked) {
   options.ipv6 = true;
   host.SetSysctl("net/ipv6/conf/all/forwarding", 0);
-  EXPECT_EQ(Only(Run(), "fwd.ipv6").status, Status::kFail);
+  EXPECT_EQ(Only(Run(), "fwd.ipv6").verdict, Verdict::kFail);
   host.SetSysctl("net/ipv6/conf/all/forwarding", 1);
-  EXPECT_EQ(Only(Run(), "fwd.ipv6").status, Status::kPass);
+  EXPECT_EQ(Only(Run(), "fwd.ipv6").verdict, Verdict::kPass);
 }
 
 TEST_F(NetworkChecksTest, UnreadableProcSysIsSkipNotPass) {
   host.files.clear();
   const Report report = Run();
-  EXPECT_EQ(Only(report, "fwd.ipv4").status, Status::kSkip);
-  EXPECT_EQ(Only(report, "fwd.iface").status, Status::kSkip);
-  EXPECT_EQ(Only(report, "fwd.rp_filter").status, Status::kSkip);
+  EXPECT_EQ(Only(report, "fwd.ipv4").verdict, Verdict::kSkip);
+  EXPECT_EQ(Only(report, "fwd.iface").verdict, Verdict::kSkip);
+  EXPECT_EQ(Only(report, "fwd.rp_filter").verdict, Verdict::kSkip);
 }
 
 }  // namespace

@@ -26,29 +26,29 @@ FakeHost Container(const char* cap_eff, const char* cap_bnd, int seccomp) {
 
 TEST(PrivilegeChecks, LeastPrivilegeContainerPassesEverything) {
   const Report report = Checked(Container(kNetAdminOnly, kNetAdminOnly, 2));
-  EXPECT_EQ(Only(report, "priv.net_admin").status, Status::kPass);
-  EXPECT_EQ(Only(report, "priv.extra_caps").status, Status::kPass);
-  EXPECT_EQ(Only(report, "priv.privileged").status, Status::kPass);
+  EXPECT_EQ(Only(report, "priv.net_admin").verdict, Verdict::kPass);
+  EXPECT_EQ(Only(report, "priv.extra_caps").verdict, Verdict::kPass);
+  EXPECT_EQ(Only(report, "priv.privileged").verdict, Verdict::kPass);
   EXPECT_EQ(Only(report, "priv.no_new_privs").finding, "no_new_privs is set (--security-opt no-new-privileges)");
   EXPECT_EQ(Only(report, "priv.seccomp").finding, "seccomp filter mode, 1 filter(s)");
 }
 
 TEST(PrivilegeChecks, MissingNetAdminFailsWithTheContainerFlag) {
   const Finding finding = Only(Checked(Container("0000000000000000", kNetAdminOnly, 2)), "priv.net_admin");
-  EXPECT_EQ(finding.status, Status::kFail);
+  EXPECT_EQ(finding.verdict, Verdict::kFail);
   EXPECT_NE(finding.fix.find("--cap-add NET_ADMIN"), std::string::npos);
 }
 
 TEST(PrivilegeChecks, ExtraCapabilitiesAreNamed) {
   const Finding finding = Only(Checked(Container("0000000000003001", kEverything, 2)), "priv.extra_caps");
-  EXPECT_EQ(finding.status, Status::kWarn);
+  EXPECT_EQ(finding.verdict, Verdict::kWarn);
   EXPECT_EQ(finding.finding, "capabilities beyond CAP_NET_ADMIN: CAP_CHOWN,CAP_NET_RAW");
   EXPECT_NE(finding.fix.find("--cap-drop ALL --cap-add NET_ADMIN"), std::string::npos);
 }
 
 TEST(PrivilegeChecks, PrivilegedContainerWarnsWithTheAlternative) {
   const Finding finding = Only(Checked(Container(kEverything, kEverything, 0)), "priv.privileged");
-  EXPECT_EQ(finding.status, Status::kWarn);
+  EXPECT_EQ(finding.verdict, Verdict::kWarn);
   EXPECT_NE(finding.fix.find("--cap-drop ALL --cap-add NET_ADMIN --device /dev/net/tun"), std::string::npos);
 }
 
@@ -56,7 +56,7 @@ TEST(PrivilegeChecks, BareHostIsNotCalledAContainer) {
   FakeHost host = Container(kEverything, kEverything, 0);
   host.env.clear();
   const Finding finding = Only(Checked(host), "priv.privileged");
-  EXPECT_EQ(finding.status, Status::kInfo);
+  EXPECT_EQ(finding.verdict, Verdict::kInfo);
   FakeHost unprivileged = Container("0000000000000000", kEverything, 0);
   unprivileged.env.clear();
   EXPECT_NE(Only(Checked(unprivileged), "priv.net_admin").fix.find("AmbientCapabilities"), std::string::npos);
@@ -69,18 +69,18 @@ TEST(PrivilegeChecks, GarbledCapEffIsNotACapabilitySet) {
     const FakeHost host = Container(garbled, kNetAdminOnly, 2);
     EXPECT_FALSE(ReadProcessFacts(host).cap_effective.has_value()) << garbled;
     const Report report = Checked(host);
-    EXPECT_EQ(Only(report, "priv.net_admin").status, Status::kSkip) << garbled;
+    EXPECT_EQ(Only(report, "priv.net_admin").verdict, Verdict::kSkip) << garbled;
     EXPECT_EQ(Only(report, "priv.net_admin").finding,
               "/proc/self/status has no readable CapEff line: capabilities not checked");
-    EXPECT_EQ(Only(report, "priv.extra_caps").status, Status::kSkip) << garbled;
-    EXPECT_EQ(Only(report, "priv.privileged").status, Status::kSkip) << garbled;
+    EXPECT_EQ(Only(report, "priv.extra_caps").verdict, Verdict::kSkip) << garbled;
+    EXPECT_EQ(Only(report, "priv.privileged").verdict, Verdict::kSkip) << garbled;
   }
 }
 
 TEST(PrivilegeChecks, GarbledCapBndLeavesPrivilegedOpen) {
   // Read as 0x1fff..., the garbage would pass for a privileged container's bounding set.
   const Finding finding = Only(Checked(Container(kEverything, "1ffffffffffx", 0)), "priv.privileged");
-  EXPECT_EQ(finding.status, Status::kSkip);
+  EXPECT_EQ(finding.verdict, Verdict::kSkip);
   EXPECT_EQ(finding.finding,
             "container (container=podman): cannot tell whether it is privileged, /proc/self/status has no readable CapBnd line");
 }
@@ -91,7 +91,7 @@ TEST(PrivilegeChecks, GarbledSeccompIsUnknownNotOff) {
   EXPECT_FALSE(ReadProcessFacts(host).seccomp_mode.has_value());
   const Report report = Checked(host);
   EXPECT_EQ(Only(report, "priv.seccomp").finding, "seccomp mode unknown: /proc/self/status has no readable Seccomp line");
-  EXPECT_EQ(Only(report, "priv.privileged").status, Status::kSkip);
+  EXPECT_EQ(Only(report, "priv.privileged").verdict, Verdict::kSkip);
 }
 
 TEST(PrivilegeChecks, FilterCountIsLeftOutWhenNotReadable) {
@@ -102,7 +102,7 @@ TEST(PrivilegeChecks, FilterCountIsLeftOutWhenNotReadable) {
 
 TEST(PrivilegeChecks, UnreadableStatusIsSkip) {
   FakeHost host;
-  EXPECT_EQ(Only(Checked(host), "priv.net_admin").status, Status::kSkip);
+  EXPECT_EQ(Only(Checked(host), "priv.net_admin").verdict, Verdict::kSkip);
 }
 
 }  // namespace

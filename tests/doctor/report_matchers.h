@@ -19,7 +19,7 @@ inline Finding Only(const Report& report, const std::string& id) {
     }
   }
   EXPECT_EQ(count, 1) << "findings with id " << id;
-  return found != nullptr ? *found : Finding{id, Status::kInfo, "<missing>", ""};
+  return found != nullptr ? *found : Finding{id, Verdict::kInfo, "<missing>", ""};
 }
 
 }  // namespace phantun_runtime::doctor

@@ -26,18 +26,18 @@ Report Checked(const TunProbe& probe, bool in_container) {
 
 TEST(TunChecks, HealthyDevicePasses) {
   const Report report = Checked(Healthy(), true);
-  EXPECT_EQ(Only(report, "tun.device").status, Status::kPass);
-  EXPECT_EQ(Only(report, "tun.multiqueue").status, Status::kPass);
+  EXPECT_EQ(Only(report, "tun.device").verdict, Verdict::kPass);
+  EXPECT_EQ(Only(report, "tun.multiqueue").verdict, Verdict::kPass);
 }
 
 TEST(TunChecks, MissingDeviceInAContainerAsksForTheDeviceFlag) {
   TunProbe probe;
   probe.stat_errno = ENOENT;
   const Report report = Checked(probe, true);
-  EXPECT_EQ(Only(report, "tun.device").status, Status::kFail);
+  EXPECT_EQ(Only(report, "tun.device").verdict, Verdict::kFail);
   EXPECT_EQ(Only(report, "tun.device").finding, "/dev/net/tun: No such file or directory");
   EXPECT_NE(Only(report, "tun.device").fix.find("--device /dev/net/tun"), std::string::npos);
-  EXPECT_EQ(Only(report, "tun.multiqueue").status, Status::kSkip);
+  EXPECT_EQ(Only(report, "tun.multiqueue").verdict, Verdict::kSkip);
 }
 
 TEST(TunChecks, MissingDeviceOnABareHostAsksForTheModule) {
@@ -57,14 +57,14 @@ TEST(TunChecks, DeviceThatDoesNotOpenFails) {
   probe.open_errno = EPERM;
   probe.features_known = false;
   const Report report = Checked(probe, true);
-  EXPECT_EQ(Only(report, "tun.device").status, Status::kFail);
+  EXPECT_EQ(Only(report, "tun.device").verdict, Verdict::kFail);
   EXPECT_NE(Only(report, "tun.device").finding.find("Operation not permitted"), std::string::npos);
 }
 
 TEST(TunChecks, NoMultiQueueWarns) {
   TunProbe probe = Healthy();
   probe.features = IFF_TUN | IFF_NO_PI;
-  EXPECT_EQ(Only(Checked(probe, true), "tun.multiqueue").status, Status::kWarn);
+  EXPECT_EQ(Only(Checked(probe, true), "tun.multiqueue").verdict, Verdict::kWarn);
 }
 
 }  // namespace

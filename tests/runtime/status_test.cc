@@ -30,6 +30,9 @@ TEST(SystemError, DerivesTheCodeFromTheErrno) {
   for (int error : {EMFILE, ENFILE, ENOMEM, EAGAIN}) {
     EXPECT_EQ(SystemError("a", error).code(), Status::Code::kUnavailable);
   }
+  for (int error : {EPROTONOSUPPORT, EAFNOSUPPORT, EOPNOTSUPP, ENOPROTOOPT}) {
+    EXPECT_EQ(SystemError("a", error).code(), Status::Code::kUnimplemented);
+  }
   for (int error : {EACCES, EPERM, ENOTDIR, EISDIR, ELOOP}) {
     EXPECT_EQ(SystemError("a", error).code(), Status::Code::kFailedPrecondition);
   }
@@ -43,6 +46,8 @@ TEST(StatusOr, HoldsAValueOrTheStatus) {
   const StatusOr<std::string> none = Status(Status::Code::kInvalidArgument, "bad");
   EXPECT_FALSE(none.ok());
   EXPECT_EQ(none.status().message(), "bad");
+  EXPECT_EQ(value.value_or("none"), "ptun0");
+  EXPECT_EQ(none.value_or("none"), "none");
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "runtime/doctor/netfilter/host_netfilter.h"
 
+#include <errno.h>
 #include <linux/netlink.h>
 
 #include "runtime/doctor/netfilter/nft_reader.h"
@@ -8,15 +9,20 @@
 namespace phantun_runtime::netfilter {
 namespace {
 
-BackendReport ReportOf(const netlink::Status& status) {
+// A check whose data could not be read for lack of privilege is a `skip`, never a `pass` or a
+// `fail`, so EPERM and EACCES are told apart from every other failure; a kernel without the
+// subsystem simply does not use it.
+BackendReport ReportOf(const Status& status) {
   BackendReport report;
-  switch (status.outcome) {
-    case netlink::Outcome::kOk: return report;
-    case netlink::Outcome::kPermissionDenied: report.state = BackendState::kPermissionDenied; break;
-    case netlink::Outcome::kUnsupported: report.state = BackendState::kNotInUse; break;
-    default: report.state = BackendState::kFailed;
+  if (status.ok()) return report;
+  if (status.system_error() == EPERM || status.system_error() == EACCES) {
+    report.state = BackendState::kPermissionDenied;
+  } else if (status.code() == Status::Code::kUnimplemented) {
+    report.state = BackendState::kNotInUse;
+  } else {
+    report.state = BackendState::kFailed;
   }
-  report.detail = status.message;
+  report.detail = status.message();
   return report;
 }
 
@@ -44,7 +50,7 @@ HostNetfilter ReadHostNetfilter() {
   NetfilterSources sources;
   sources.modules = GatherHostModuleEvidence();
   netlink::Socket socket;
-  netlink::Status opened;
+  Status opened;
   if (NftablesSafeToAsk(sources.modules)) {
     opened = socket.Open(NETLINK_NETFILTER);
     if (opened.ok()) sources.nftables = &socket;

@@ -33,18 +33,19 @@ bool ListedAsBuiltin(const std::string& builtin, std::string_view name) {
 
 ModuleEvidence GatherModuleEvidence(const std::string& root, const std::string& release) {
   ModuleEvidence evidence;
-  std::string modules, builtin;
-  std::string disabled;
-  if (ReadSmallFile(root + "/proc/modules", &modules) == 0) {
+  const StatusOr<std::string> modules_file = ReadSmallFile(root + "/proc/modules");
+  const std::string modules = modules_file.ok() ? *modules_file : "";
+  if (modules_file.ok()) {
     // modules_disabled is a one-way switch: once 1, nothing is ever loaded again.
-    evidence.modules_supported =
-        ReadSmallFile(root + "/proc/sys/kernel/modules_disabled", &disabled) != 0 || !absl::StartsWith(disabled, "1");
+    const StatusOr<std::string> disabled = ReadSmallFile(root + "/proc/sys/kernel/modules_disabled");
+    evidence.modules_supported = !disabled.ok() || !absl::StartsWith(*disabled, "1");
   } else {
     // procfs without /proc/modules: a kernel built without module support. No procfs at all: we
     // cannot tell, so assume the kernel can load modules.
     evidence.modules_supported = !PathExists(root + "/proc/self");
   }
-  ReadSmallFile(absl::StrCat(root, "/lib/modules/", release, "/modules.builtin"), &builtin);
+  const StatusOr<std::string> builtin_file = ReadSmallFile(absl::StrCat(root, "/lib/modules/", release, "/modules.builtin"));
+  const std::string builtin = builtin_file.ok() ? *builtin_file : "";
   // /sys/module/<name> exists for every loaded module, and for built-in ones that have parameters.
   auto present = [&](std::string_view name) {
     return PathExists(absl::StrCat(root, "/sys/module/", name)) || ListedInProcModules(modules, name) ||

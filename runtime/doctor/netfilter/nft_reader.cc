@@ -57,12 +57,11 @@ bool MadeByIptablesNft(const Table& table) {
   return any_base;
 }
 
-netlink::Status ReadOnce(netlink::Dumper& dumper, std::vector<Table>* tables) {
-  netlink::Status status = dumper.Dump(netlink::NftablesType(NFT_MSG_GETTABLE), NFPROTO_UNSPEC,
-                                       [&](const netlink::Message& message) {
-                                         Table table;
-                                         if (ParseNftTable(message, &table)) tables->push_back(std::move(table));
-                                       });
+Status ReadOnce(netlink::Dumper& dumper, std::vector<Table>* tables) {
+  Status status = dumper.Dump(netlink::NftablesType(NFT_MSG_GETTABLE), NFPROTO_UNSPEC, [&](const netlink::Message& message) {
+    Table table;
+    if (ParseNftTable(message, &table)) tables->push_back(std::move(table));
+  });
   if (!status.ok()) return status;
   status = dumper.Dump(netlink::NftablesType(NFT_MSG_GETCHAIN), NFPROTO_UNSPEC, [&](const netlink::Message& message) {
     NftChain parsed;
@@ -82,13 +81,13 @@ netlink::Status ReadOnce(netlink::Dumper& dumper, std::vector<Table>* tables) {
 
 }  // namespace
 
-netlink::Status ReadNftables(netlink::Dumper& dumper, Ruleset* ruleset) {
+Status ReadNftables(netlink::Dumper& dumper, Ruleset* ruleset) {
   std::vector<Table> tables;
-  netlink::Status status;
+  Status status;
   for (int attempt = 0; attempt < kAttempts; ++attempt) {
     tables.clear();
     status = ReadOnce(dumper, &tables);
-    if (status.outcome != netlink::Outcome::kInterrupted) break;
+    if (status.code() != Status::Code::kAborted) break;
   }
   if (!status.ok()) return status;
   for (Table& table : tables) {

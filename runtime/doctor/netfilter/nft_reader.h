@@ -3,7 +3,7 @@
 
 #include "runtime/doctor/netfilter/model.h"
 #include "runtime/doctor/netlink/dumper.h"
-#include "runtime/doctor/netlink/status.h"
+#include "runtime/status.h"
 
 namespace phantun_runtime::netfilter {
 
@@ -12,7 +12,7 @@ namespace phantun_runtime::netfilter {
 // of one, and appends the tables to `ruleset`. Tables iptables-nft made are marked kIptablesNft and
 // their rules rendered in iptables syntax. A dump the kernel flags as interrupted is read again
 // (up to three times). On failure `ruleset` is left as it was.
-netlink::Status ReadNftables(netlink::Dumper& dumper, Ruleset* ruleset);
+Status ReadNftables(netlink::Dumper& dumper, Ruleset* ruleset);
 
 }  // namespace phantun_runtime::netfilter
 

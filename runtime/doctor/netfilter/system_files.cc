@@ -13,10 +13,10 @@ constexpr size_t kMaxSize = 4 << 20;
 
 }  // namespace
 
-int ReadSmallFile(const std::string& path, std::string* content) {
-  content->clear();
+StatusOr<std::string> ReadSmallFile(const std::string& path) {
   const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0) return errno;
+  if (fd < 0) return SystemError(path, errno);
+  std::string content;
   char buffer[4096];
   int error = 0;
   for (;;) {
@@ -27,14 +27,15 @@ int ReadSmallFile(const std::string& path, std::string* content) {
       break;
     }
     if (got == 0) break;
-    content->append(buffer, static_cast<size_t>(got));
-    if (content->size() > kMaxSize) {
+    content.append(buffer, static_cast<size_t>(got));
+    if (content.size() > kMaxSize) {
       error = EFBIG;
       break;
     }
   }
   close(fd);
-  return error;
+  if (error != 0) return SystemError(path, error);
+  return content;
 }
 
 bool PathExists(const std::string& path) {

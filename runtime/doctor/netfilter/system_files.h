@@ -3,10 +3,12 @@
 
 #include <string>
 
+#include "runtime/status.h"
+
 namespace phantun_runtime::netfilter {
 
-// Reads a small file (procfs, sysfs) whole. Returns 0, or the errno of the failure.
-int ReadSmallFile(const std::string& path, std::string* content);
+// Reads a small file (procfs, sysfs) whole.
+StatusOr<std::string> ReadSmallFile(const std::string& path);
 
 bool PathExists(const std::string& path);
 

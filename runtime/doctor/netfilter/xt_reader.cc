@@ -19,8 +19,6 @@ namespace phantun_runtime::netfilter {
 namespace {
 
 namespace layout = xt_layout;
-using netlink::Outcome;
-using netlink::Status;
 
 constexpr int kAttempts = 3;
 
@@ -38,78 +36,87 @@ bool ValidTableName(std::string_view name) {
   return true;
 }
 
-// One getsockopt on a fresh socket of the family; `buffer` carries the request in and the reply out.
-Status GetOption(Family family, int option, std::string* buffer, const char* what) {
+// One getsockopt on a fresh socket of the family; `buffer` carries the request in, the reply out.
+StatusOr<std::string> GetOption(Family family, int option, std::string buffer, const char* what) {
   const bool v6 = family == Family::kIpv6;
   const int fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return netlink::StatusFromErrno(errno, "opening a socket for the legacy iptables tables");
-  socklen_t length = static_cast<socklen_t>(buffer->size());
-  const int result = getsockopt(fd, v6 ? IPPROTO_IPV6 : IPPROTO_IP, option, buffer->data(), &length);
+  if (fd < 0) return SystemError("opening a socket for the legacy iptables tables", errno);
+  socklen_t length = static_cast<socklen_t>(buffer.size());
+  const int result = getsockopt(fd, v6 ? IPPROTO_IPV6 : IPPROTO_IP, option, buffer.data(), &length);
   const int error = errno;
   close(fd);
-  if (result != 0) return netlink::StatusFromErrno(error, what);
-  buffer->resize(length);
-  return Status();
+  if (result != 0) return SystemError(what, error);
+  buffer.resize(length);
+  return buffer;
 }
 
 }  // namespace
 
-Status LiveXtables::TableNames(Family family, std::vector<std::string>* names) {
-  std::string content;
-  const int error = ReadSmallFile(NamesFile(family), &content);
-  if (error == ENOENT) {
-    return netlink::StatusOf(Outcome::kUnsupported, absl::StrCat(NamesFile(family), " does not exist: legacy ",
-                                                                 Command(family), " is not in this kernel"));
+StatusOr<std::vector<std::string>> LiveXtables::TableNames(Family family) {
+  const StatusOr<std::string> content = ReadSmallFile(NamesFile(family));
+  if (!content.ok() && content.status().system_error() == ENOENT) {
+    return Status(Status::Code::kUnimplemented,
+                  absl::StrCat(NamesFile(family), " does not exist: legacy ", Command(family), " is not in this kernel"),
+                  ENOENT);
   }
-  if (error != 0) return netlink::StatusFromErrno(error, NamesFile(family));
-  names->clear();
-  for (std::string_view line : absl::StrSplit(content, '\n', absl::SkipEmpty())) {
-    if (ValidTableName(line)) names->emplace_back(line);
+  if (!content.ok()) return content.status();
+  std::vector<std::string> names;
+  for (std::string_view line : absl::StrSplit(*content, '\n', absl::SkipEmpty())) {
+    if (ValidTableName(line)) names.emplace_back(line);
   }
-  return Status();
+  return names;
 }
 
-Status LiveXtables::GetInfo(Family family, const std::string& table, std::string* reply) {
-  reply->assign(layout::kInfoSize, '\0');
-  memcpy(reply->data(), table.data(), std::min(table.size(), layout::kInfoNameSize - 1));
-  return GetOption(family, layout::kSoGetInfo, reply, "reading a legacy table's size (IPT_SO_GET_INFO)");
+StatusOr<std::string> LiveXtables::GetInfo(Family family, const std::string& table) {
+  std::string request(layout::kInfoSize, '\0');
+  memcpy(request.data(), table.data(), std::min(table.size(), layout::kInfoNameSize - 1));
+  return GetOption(family, layout::kSoGetInfo, std::move(request), "reading a legacy table's size (IPT_SO_GET_INFO)");
 }
 
-Status LiveXtables::GetEntries(Family family, const std::string& table, uint32_t size, std::string* reply) {
-  reply->assign(layout::kGetEntriesHeaderSize + size, '\0');
-  memcpy(reply->data(), table.data(), std::min(table.size(), layout::kInfoNameSize - 1));
-  memcpy(reply->data() + layout::kGetEntriesSize, &size, sizeof(size));
-  return GetOption(family, layout::kSoGetEntries, reply, "reading a legacy table's rules (IPT_SO_GET_ENTRIES)");
+StatusOr<std::string> LiveXtables::GetEntries(Family family, const std::string& table, uint32_t size) {
+  std::string request(layout::kGetEntriesHeaderSize + size, '\0');
+  memcpy(request.data(), table.data(), std::min(table.size(), layout::kInfoNameSize - 1));
+  memcpy(request.data() + layout::kGetEntriesSize, &size, sizeof(size));
+  return GetOption(family, layout::kSoGetEntries, std::move(request),
+                   "reading a legacy table's rules (IPT_SO_GET_ENTRIES)");
 }
+
+namespace {
+
+// One table: its info, then its entries of the size the info gave.
+StatusOr<Table> ReadTable(XtablesKernel& kernel, Family family, const std::string& name) {
+  const StatusOr<std::string> info_reply = kernel.GetInfo(family, name);
+  if (!info_reply.ok()) return info_reply.status();
+  XtTableInfo info;
+  if (!ParseXtInfo(netlink::AsBytes(*info_reply), &info)) {
+    return Status(Status::Code::kIoError, absl::StrCat(Command(family), " table ", name, ": short info"));
+  }
+  const StatusOr<std::string> entries_reply = kernel.GetEntries(family, name, info.size);
+  if (!entries_reply.ok()) return entries_reply.status();
+  StatusOr<Table> table = ParseXtTable(family, info, netlink::AsBytes(*entries_reply));
+  if (!table.ok()) {
+    return Status(table.status().code(), absl::StrCat(Command(family), " table ", name, ": ", table.status().message()));
+  }
+  return table;
+}
+
+}  // namespace
 
 Status ReadXtables(XtablesKernel& kernel, Family family, Ruleset* ruleset) {
-  std::vector<std::string> names;
-  Status status = kernel.TableNames(family, &names);
-  if (!status.ok()) return status;
+  StatusOr<std::vector<std::string>> names = kernel.TableNames(family);
+  if (!names.ok()) return names.status();
   std::vector<Table> tables;
-  for (const std::string& name : names) {
-    Table table;
-    for (int attempt = 0;; ++attempt) {
-      std::string info_reply, entries_reply;
-      XtTableInfo info;
-      status = kernel.GetInfo(family, name, &info_reply);
-      if (status.ok() && !ParseXtInfo(netlink::AsBytes(info_reply), &info)) {
-        status = netlink::StatusOf(Outcome::kMalformed, absl::StrCat(Command(family), " table ", name, ": short info"));
-      }
-      if (status.ok()) status = kernel.GetEntries(family, name, info.size, &entries_reply);
-      // EAGAIN: the table changed between the two calls.
-      if (!status.ok() && status.error_number == EAGAIN && attempt + 1 < kAttempts) continue;
-      if (!status.ok()) return status;
-      std::string problem;
-      if (!ParseXtTable(family, info, netlink::AsBytes(entries_reply), &table, &problem)) {
-        return netlink::StatusOf(Outcome::kMalformed, absl::StrCat(Command(family), " table ", name, ": ", problem));
-      }
-      break;
+  for (const std::string& name : *names) {
+    StatusOr<Table> table = ReadTable(kernel, family, name);
+    // EAGAIN: the table changed between the two calls.
+    for (int attempt = 1; !table.ok() && table.status().system_error() == EAGAIN && attempt < kAttempts; ++attempt) {
+      table = ReadTable(kernel, family, name);
     }
-    tables.push_back(std::move(table));
+    if (!table.ok()) return table.status();
+    tables.push_back(std::move(*table));
   }
   for (Table& table : tables) ruleset->tables.push_back(std::move(table));
-  return status;
+  return Status();
 }
 
 }  // namespace phantun_runtime::netfilter

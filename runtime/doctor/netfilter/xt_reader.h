@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "runtime/doctor/netfilter/model.h"
-#include "runtime/doctor/netlink/status.h"
+#include "runtime/status.h"
 
 namespace phantun_runtime::netfilter {
 
@@ -16,12 +16,12 @@ class XtablesKernel {
  public:
   virtual ~XtablesKernel() = default;
 
-  // The tables of `family` (kIpv4 / kIpv6) that exist in this network namespace. Outcome
-  // kUnsupported when ip_tables (ip6_tables) is not in the kernel at all.
-  virtual netlink::Status TableNames(Family family, std::vector<std::string>* names) = 0;
+  // The tables of `family` (kIpv4 / kIpv6) that exist in this network namespace; kUnimplemented
+  // when ip_tables (ip6_tables) is not in the kernel at all.
+  virtual StatusOr<std::vector<std::string>> TableNames(Family family) = 0;
   // The raw replies to IPT_SO_GET_INFO and IPT_SO_GET_ENTRIES (IP6T_ for kIpv6).
-  virtual netlink::Status GetInfo(Family family, const std::string& table, std::string* reply) = 0;
-  virtual netlink::Status GetEntries(Family family, const std::string& table, uint32_t size, std::string* reply) = 0;
+  virtual StatusOr<std::string> GetInfo(Family family, const std::string& table) = 0;
+  virtual StatusOr<std::string> GetEntries(Family family, const std::string& table, uint32_t size) = 0;
 };
 
 // The kernel itself. Table names come from /proc/net/ip_tables_names (ip6_tables_names), and only
@@ -32,14 +32,14 @@ class XtablesKernel {
 // never called.
 class LiveXtables final : public XtablesKernel {
  public:
-  netlink::Status TableNames(Family family, std::vector<std::string>* names) override;
-  netlink::Status GetInfo(Family family, const std::string& table, std::string* reply) override;
-  netlink::Status GetEntries(Family family, const std::string& table, uint32_t size, std::string* reply) override;
+  StatusOr<std::vector<std::string>> TableNames(Family family) override;
+  StatusOr<std::string> GetInfo(Family family, const std::string& table) override;
+  StatusOr<std::string> GetEntries(Family family, const std::string& table, uint32_t size) override;
 };
 
 // Reads every legacy table of `family` into `ruleset`. A table that changes between its info and
 // its entries (the kernel answers EAGAIN) is read again, up to three times.
-netlink::Status ReadXtables(XtablesKernel& kernel, Family family, Ruleset* ruleset);
+Status ReadXtables(XtablesKernel& kernel, Family family, Ruleset* ruleset);
 
 }  // namespace phantun_runtime::netfilter
 

@@ -144,8 +144,11 @@ void AddIpConditions(Family family, const EntryLayout& at, Bytes entry, Rule* ru
 
 class Parser {
  public:
-  Parser(Family family, Bytes entries, std::string* problem)
-      : family_(family), at_(family == Family::kIpv6 ? kEntry6 : kEntry4), entries_(entries), problem_(problem) {}
+  Parser(Family family, Bytes entries)
+      : family_(family), at_(family == Family::kIpv6 ? kEntry6 : kEntry4), entries_(entries) {}
+
+  // Why ParseAll failed.
+  const std::string& problem() const { return problem_; }
 
   bool ParseAll(std::vector<Entry>* parsed) {
     uint32_t offset = 0;
@@ -160,7 +163,7 @@ class Parser {
 
  private:
   bool Fail(std::string message) {
-    *problem_ = std::move(message);
+    problem_ = std::move(message);
     return false;
   }
 
@@ -221,7 +224,7 @@ class Parser {
   Family family_;
   const EntryLayout& at_;
   Bytes entries_;
-  std::string* problem_;
+  std::string problem_;
 };
 
 bool Unconditional(const Rule& rule) { return rule.conditions.empty() && rule.opaque.empty(); }
@@ -260,24 +263,22 @@ bool ParseXtInfo(Bytes reply, XtTableInfo* info) {
   return true;
 }
 
-bool ParseXtTable(Family family, const XtTableInfo& info, Bytes reply, Table* table, std::string* problem) {
+StatusOr<Table> ParseXtTable(Family family, const XtTableInfo& info, Bytes reply) {
   if (reply.size() < layout::kGetEntriesHeaderSize) {
-    *problem = "the entries reply is cut short";
-    return false;
+    return Status(Status::Code::kIoError, "the entries reply is cut short");
   }
   const uint32_t size = LoadHost<uint32_t>(reply, layout::kGetEntriesSize);
   if (size != info.size || reply.size() - layout::kGetEntriesHeaderSize < size) {
-    *problem = "the entries reply does not have the size the table info announced";
-    return false;
+    return Status(Status::Code::kIoError, "the entries reply does not have the size the table info announced");
   }
   std::vector<Entry> entries;
-  Parser parser(family, reply.subspan(layout::kGetEntriesHeaderSize, size), problem);
-  if (!parser.ParseAll(&entries)) return false;
+  Parser parser(family, reply.subspan(layout::kGetEntriesHeaderSize, size));
+  if (!parser.ParseAll(&entries)) return Status(Status::Code::kIoError, parser.problem());
 
-  table->source = Source::kIptablesLegacy;
-  table->family = family;
-  table->name = info.name;
-  table->chains.clear();
+  Table table;
+  table.source = Source::kIptablesLegacy;
+  table.family = family;
+  table.name = info.name;
   struct ChainStart {
     uint32_t body_offset;  // where a jump to the chain lands: just after its header
     std::string name;
@@ -301,22 +302,22 @@ bool ParseXtTable(Family family, const XtTableInfo& info, Bytes reply, Table* ta
       chain.base = true;
       chain.hook = kHooks[hook];
       chain.priority = LegacyPriority(info.name, chain.hook);
-      table->chains.push_back(std::move(chain));
-      current = table->chains.size() - 1;
+      table.chains.push_back(std::move(chain));
+      current = table.chains.size() - 1;
       current_hook = hook;
     }
     if (entry.kind == Entry::Kind::kTableEnd) break;
     if (entry.kind == Entry::Kind::kChainHeader) {
       Chain chain;
       chain.name = entry.chain_name;
-      table->chains.push_back(std::move(chain));
+      table.chains.push_back(std::move(chain));
       starts.push_back(ChainStart{entry.next, entry.chain_name});
-      current = table->chains.size() - 1;
+      current = table.chains.size() - 1;
       current_hook = -1;
       continue;
     }
     if (current == kNoChain) continue;  // outside every chain: nothing can reach it
-    Chain& chain = table->chains[current];
+    Chain& chain = table.chains[current];
     if (current_hook >= 0 && info.underflow[current_hook] == entry.offset) {
       // The built-in chain's last entry: its policy, not a rule.
       chain.policy = entry.verdict == kVerdictDrop ? Action::kDrop : Action::kAccept;
@@ -329,7 +330,7 @@ bool ParseXtTable(Family family, const XtTableInfo& info, Bytes reply, Table* ta
     if (jumps_away) jumps.push_back(PendingJump{current, chain.rules.size() - 1, static_cast<uint32_t>(entry.verdict)});
   }
   for (const PendingJump& jump : jumps) {
-    Rule& rule = table->chains[jump.chain].rules[jump.rule];
+    Rule& rule = table.chains[jump.chain].rules[jump.rule];
     for (const ChainStart& start : starts) {
       if (start.body_offset == jump.offset) rule.target_chain = start.name;
     }
@@ -339,7 +340,7 @@ bool ParseXtTable(Family family, const XtTableInfo& info, Bytes reply, Table* ta
       rule.ignored.push_back(absl::StrCat("<jump to offset ", jump.offset, ">"));
     }
   }
-  for (Chain& chain : table->chains) {
+  for (Chain& chain : table.chains) {
     // A user chain ends in an unconditional RETURN that iptables adds and never shows.
     if (!chain.base && !chain.rules.empty() && chain.rules.back().action == Action::kReturn &&
         Unconditional(chain.rules.back())) {
@@ -347,7 +348,7 @@ bool ParseXtTable(Family family, const XtTableInfo& info, Bytes reply, Table* ta
     }
     for (Rule& rule : chain.rules) rule.text = RenderIptablesRule(rule, chain.name);
   }
-  return true;
+  return table;
 }
 
 }  // namespace phantun_runtime::netfilter

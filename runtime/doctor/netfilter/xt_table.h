@@ -7,6 +7,7 @@
 
 #include "runtime/doctor/netfilter/model.h"
 #include "runtime/doctor/netlink/bytes.h"
+#include "runtime/status.h"
 
 namespace phantun_runtime::netfilter {
 
@@ -27,9 +28,9 @@ bool ParseXtInfo(netlink::Bytes reply, XtTableInfo* info);
 // a table of `family` (kIpv4: ipt_entry, kIpv6: ip6t_entry): built-in chains at the hooks `info`
 // names, with their policies; user chains from their ERROR-target headers; jumps resolved to chain
 // names; each rule's matches and target decoded (xt_decode.h) and its text rendered in iptables
-// syntax. Returns false, with *problem set, when the entries do not hang together (a size or
-// offset out of range); every offset is checked before it is used.
-bool ParseXtTable(Family family, const XtTableInfo& info, netlink::Bytes reply, Table* table, std::string* problem);
+// syntax. kIoError, saying what is wrong, when the entries do not hang together (a size or offset
+// out of range); every offset is checked before it is used.
+StatusOr<Table> ParseXtTable(Family family, const XtTableInfo& info, netlink::Bytes reply);
 
 }  // namespace phantun_runtime::netfilter
 

@@ -1,5 +1,6 @@
 #include "runtime/doctor/netlink/dump_reply.h"
 
+#include <errno.h>
 #include <linux/netlink.h>
 
 #include <utility>
@@ -17,13 +18,13 @@ void DumpReplyReader::Finish(Status status) {
 void DumpReplyReader::FinishWithKernelCode(Bytes payload, bool empty_is_ok) {
   if (payload.size() < sizeof(int32_t)) {
     if (payload.empty() && empty_is_ok) return Finish(Status());
-    return Finish(StatusOf(Outcome::kMalformed, "netlink reply: truncated error code"));
+    return Finish(Status(Status::Code::kIoError, "netlink reply: truncated error code"));
   }
   const int32_t code = LoadHost<int32_t>(payload, 0);
   if (code >= 0) return Finish(Status());
   // Kernel error codes are -1 to -4095; anything below is not one (and -INT32_MIN overflows).
-  if (code < -4095) return Finish(StatusOf(Outcome::kMalformed, "netlink reply: implausible error code"));
-  Finish(StatusFromErrno(-code, "netlink dump"));
+  if (code < -4095) return Finish(Status(Status::Code::kIoError, "netlink reply: implausible error code"));
+  Finish(SystemError("netlink dump", -code));
 }
 
 bool DumpReplyReader::Consume(Bytes datagram, MessageCallback on_message) {
@@ -37,7 +38,7 @@ bool DumpReplyReader::Consume(Bytes datagram, MessageCallback on_message) {
       case NLMSG_NOOP:
         continue;
       case NLMSG_OVERRUN:
-        Finish(StatusOf(Outcome::kFailed, "netlink dump: the kernel reported an overrun"));
+        Finish(Status(Status::Code::kIoError, "netlink dump: the kernel reported an overrun", ENOBUFS));
         return false;
       case NLMSG_ERROR:
         FinishWithKernelCode(message.payload, /*empty_is_ok=*/false);
@@ -45,7 +46,7 @@ bool DumpReplyReader::Consume(Bytes datagram, MessageCallback on_message) {
       case NLMSG_DONE:
         FinishWithKernelCode(message.payload, /*empty_is_ok=*/true);
         if (status_.ok() && interrupted_) {
-          status_ = StatusOf(Outcome::kInterrupted, "netlink dump: the state changed while it was read");
+          status_ = Status(Status::Code::kAborted, "netlink dump: the state changed while it was read");
         }
         return false;
       default:
@@ -53,7 +54,7 @@ bool DumpReplyReader::Consume(Bytes datagram, MessageCallback on_message) {
     }
   }
   if (reader.malformed()) {
-    Finish(StatusOf(Outcome::kMalformed, "netlink reply: a message header does not fit the datagram"));
+    Finish(Status(Status::Code::kIoError, "netlink reply: a message header does not fit the datagram"));
     return false;
   }
   return true;

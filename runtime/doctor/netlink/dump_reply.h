@@ -6,7 +6,7 @@
 #include "absl/functional/function_ref.h"
 #include "runtime/doctor/netlink/bytes.h"
 #include "runtime/doctor/netlink/message.h"
-#include "runtime/doctor/netlink/status.h"
+#include "runtime/status.h"
 
 namespace phantun_runtime::netlink {
 

@@ -4,7 +4,7 @@
 #include <stdint.h>
 
 #include "runtime/doctor/netlink/dump_reply.h"
-#include "runtime/doctor/netlink/status.h"
+#include "runtime/status.h"
 
 namespace phantun_runtime::netlink {
 

@@ -17,10 +17,10 @@ Status ReplayDumper::Dump(uint16_t type, uint8_t family, MessageCallback on_mess
     const uint32_t sequence = peek.Next(&first) ? first.sequence : 0;
     DumpReplyReader reader(sequence);
     reader.Consume(bytes, on_message);
-    if (!reader.done()) return StatusOf(Outcome::kMalformed, "replayed netlink dump: no NLMSG_DONE");
+    if (!reader.done()) return Status(Status::Code::kIoError, "replayed netlink dump: no NLMSG_DONE");
     return reader.status();
   }
-  return StatusOf(Outcome::kFailed, "replayed netlink dump: nothing captured for this request");
+  return Status(Status::Code::kNotFound, "replayed netlink dump: nothing captured for this request");
 }
 
 }  // namespace phantun_runtime::netlink

@@ -18,7 +18,7 @@ class ReplayDumper final : public Dumper {
   // The reply to the dump of `type` in `family`. The sequence number is taken from the capture.
   void Add(uint16_t type, uint8_t family, std::string captured);
 
-  // A dump with no capture fails with Outcome::kFailed.
+  // A dump with no capture fails with kNotFound.
   Status Dump(uint16_t type, uint8_t family, MessageCallback on_message) override;
 
  private:

@@ -24,7 +24,7 @@ Socket::~Socket() {
 Status Socket::Open(int protocol) {
   if (fd_ >= 0) close(fd_);
   fd_ = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, protocol);
-  if (fd_ < 0) return StatusFromErrno(errno, "opening a netlink socket");
+  if (fd_ < 0) return SystemError("opening a netlink socket", errno);
   protocol_ = protocol;
   return Status();
 }
@@ -32,7 +32,7 @@ Status Socket::Open(int protocol) {
 Status Socket::Send(const std::vector<uint8_t>& request) {
   // The last line of defence: whatever happened above, only an allow-listed dump leaves.
   if (!IsAllowedDumpMessage(protocol_, Bytes(request))) {
-    return StatusOf(Outcome::kRefused, "netlink: refusing to send a request that is not an allow-listed dump");
+    return Status(Status::Code::kInvalidArgument, "netlink: refusing to send a request that is not an allow-listed dump");
   }
   struct sockaddr_nl kernel = {};
   kernel.nl_family = AF_NETLINK;
@@ -41,9 +41,9 @@ Status Socket::Send(const std::vector<uint8_t>& request) {
     sent = sendto(fd_, request.data(), request.size(), 0, reinterpret_cast<struct sockaddr*>(&kernel),
                   sizeof(kernel));
   } while (sent < 0 && errno == EINTR);
-  if (sent < 0) return StatusFromErrno(errno, "sending a netlink dump request");
+  if (sent < 0) return SystemError("sending a netlink dump request", errno);
   if (static_cast<size_t>(sent) != request.size()) {
-    return StatusOf(Outcome::kFailed, "netlink: the dump request was sent only in part");
+    return Status(Status::Code::kIoError, "netlink: the dump request was sent only in part");
   }
   return Status();
 }
@@ -54,15 +54,15 @@ Status Socket::Receive(std::vector<uint8_t>* datagram) {
   do {
     polled = poll(&ready, 1, kReplyTimeoutMs);
   } while (polled < 0 && errno == EINTR);
-  if (polled < 0) return StatusFromErrno(errno, "waiting for a netlink reply");
-  if (polled == 0) return StatusOf(Outcome::kFailed, "netlink: no reply from the kernel within 5 s");
+  if (polled < 0) return SystemError("waiting for a netlink reply", errno);
+  if (polled == 0) return Status(Status::Code::kUnavailable, "netlink: no reply from the kernel within 5 s", ETIMEDOUT);
   // MSG_PEEK | MSG_TRUNC returns the datagram's real size, so the buffer fits whatever the kernel
   // chose to batch (dump datagrams grow up to about 32 KiB).
   ssize_t size;
   do {
     size = recv(fd_, nullptr, 0, MSG_PEEK | MSG_TRUNC);
   } while (size < 0 && errno == EINTR);
-  if (size < 0) return StatusFromErrno(errno, "receiving a netlink reply");
+  if (size < 0) return SystemError("receiving a netlink reply", errno);
   datagram->resize(static_cast<size_t>(size));
   struct sockaddr_nl sender = {};
   struct iovec vector = {datagram->data(), datagram->size()};
@@ -75,15 +75,15 @@ Status Socket::Receive(std::vector<uint8_t>* datagram) {
   do {
     received = recvmsg(fd_, &header, 0);
   } while (received < 0 && errno == EINTR);
-  if (received < 0) return StatusFromErrno(errno, "receiving a netlink reply");
-  if ((header.msg_flags & MSG_TRUNC) != 0) return StatusOf(Outcome::kMalformed, "netlink: a reply was truncated");
+  if (received < 0) return SystemError("receiving a netlink reply", errno);
+  if ((header.msg_flags & MSG_TRUNC) != 0) return Status(Status::Code::kIoError, "netlink: a reply was truncated");
   datagram->resize(static_cast<size_t>(received));
   if (sender.nl_pid != 0) datagram->clear();  // not from the kernel: ignore it
   return Status();
 }
 
 Status Socket::Dump(uint16_t type, uint8_t family, MessageCallback on_message) {
-  if (fd_ < 0) return StatusOf(Outcome::kFailed, "netlink: the socket is not open");
+  if (fd_ < 0) return Status(Status::Code::kFailedPrecondition, "netlink: the socket is not open");
   DumpRequest request;
   request.protocol = protocol_;
   request.type = type;
@@ -91,7 +91,7 @@ Status Socket::Dump(uint16_t type, uint8_t family, MessageCallback on_message) {
   request.sequence = ++sequence_;
   std::vector<uint8_t> bytes;
   if (!BuildDumpRequest(request, &bytes)) {
-    return StatusOf(Outcome::kRefused, "netlink: refusing to build a request that is not an allow-listed dump");
+    return Status(Status::Code::kInvalidArgument, "netlink: refusing to build a request that is not an allow-listed dump");
   }
   Status status = Send(bytes);
   if (!status.ok()) return status;

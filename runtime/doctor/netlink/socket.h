@@ -16,7 +16,7 @@ namespace phantun_runtime::netlink {
 //   Socket socket;
 //   Status status = socket.Open(NETLINK_ROUTE);
 //   if (status.ok()) status = socket.Dump(RTM_GETLINK, AF_UNSPEC, [&](const Message& m) { ... });
-//   if (status.permission_denied()) ... report `skip`
+//   if (status.system_error() == EPERM) ... report `skip`
 class Socket final : public Dumper {
  public:
   Socket() = default;

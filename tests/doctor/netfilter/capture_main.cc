@@ -48,43 +48,42 @@ bool WriteFile(const std::string& path, const std::string& bytes) {
 // The raw datagrams of one dump, whatever the outcome (an EPERM reply is worth keeping too).
 bool CaptureDump(uint8_t nft_message, const std::string& path) {
   netlink::Socket socket;
-  netlink::Status status = socket.Open(NETLINK_NETFILTER);
+  phantun_runtime::Status status = socket.Open(NETLINK_NETFILTER);
   if (!status.ok()) {
-    fprintf(stderr, "capture: %s\n", status.message.c_str());
+    fprintf(stderr, "capture: %s\n", status.message().c_str());
     return false;
   }
   std::string recorded;
   socket.RecordInto(&recorded);
   status = socket.Dump(netlink::NftablesType(nft_message), 0, [](const netlink::Message&) {});
-  if (!status.ok()) fprintf(stderr, "capture: %s: %s (kept)\n", path.c_str(), status.message.c_str());
+  if (!status.ok()) fprintf(stderr, "capture: %s: %s (kept)\n", path.c_str(), status.message().c_str());
   return WriteFile(path, recorded);
 }
 
 bool CaptureLegacy(Family family, const std::string& dir) {
   const bool v6 = family == Family::kIpv6;
   const std::string names_file = v6 ? "/proc/net/ip6_tables_names" : "/proc/net/ip_tables_names";
-  std::string names_text;
-  if (phantun_runtime::netfilter::ReadSmallFile(names_file, &names_text) != 0) return true;  // not in kernel
-  if (!WriteFile(dir + (v6 ? "/ip6_tables_names" : "/ip_tables_names"), names_text)) return false;
+  const phantun_runtime::StatusOr<std::string> names_text = phantun_runtime::netfilter::ReadSmallFile(names_file);
+  if (!names_text.ok()) return true;  // not in kernel
+  if (!WriteFile(dir + (v6 ? "/ip6_tables_names" : "/ip_tables_names"), *names_text)) return false;
   LiveXtables kernel;
-  std::vector<std::string> names;
-  if (!kernel.TableNames(family, &names).ok()) return false;
-  for (const std::string& name : names) {
-    std::string info, entries;
-    netlink::Status status = kernel.GetInfo(family, name, &info);
-    if (!status.ok()) {
-      fprintf(stderr, "capture: %s: %s\n", name.c_str(), status.message.c_str());
+  const phantun_runtime::StatusOr<std::vector<std::string>> names = kernel.TableNames(family);
+  if (!names.ok()) return false;
+  for (const std::string& name : *names) {
+    const phantun_runtime::StatusOr<std::string> info = kernel.GetInfo(family, name);
+    if (!info.ok()) {
+      fprintf(stderr, "capture: %s: %s\n", name.c_str(), info.status().message().c_str());
       return false;
     }
     uint32_t size;
-    memcpy(&size, info.data() + phantun_runtime::netfilter::xt_layout::kInfoEntriesSize, sizeof(size));
-    status = kernel.GetEntries(family, name, size, &entries);
-    if (!status.ok()) {
-      fprintf(stderr, "capture: %s: %s\n", name.c_str(), status.message.c_str());
+    memcpy(&size, info->data() + phantun_runtime::netfilter::xt_layout::kInfoEntriesSize, sizeof(size));
+    const phantun_runtime::StatusOr<std::string> entries = kernel.GetEntries(family, name, size);
+    if (!entries.ok()) {
+      fprintf(stderr, "capture: %s: %s\n", name.c_str(), entries.status().message().c_str());
       return false;
     }
     const std::string stem = dir + (v6 ? "/ip6t_" : "/ipt_") + name;
-    if (!WriteFile(stem + ".info", info) || !WriteFile(stem + ".entries", entries)) return false;
+    if (!WriteFile(stem + ".info", *info) || !WriteFile(stem + ".entries", *entries)) return false;
   }
   return true;
 }

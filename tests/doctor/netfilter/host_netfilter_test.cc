@@ -13,24 +13,19 @@ namespace {
 // Fails the test if the reader asks nf_tables anything.
 class MustNotAsk final : public netlink::Dumper {
  public:
-  netlink::Status Dump(uint16_t, uint8_t, netlink::MessageCallback) override {
+  Status Dump(uint16_t, uint8_t, netlink::MessageCallback) override {
     ADD_FAILURE() << "asked nf_tables although it is not loaded";
-    return netlink::Status();
+    return Status();
   }
 };
 
 // Legacy tables that exist but cannot be read without CAP_NET_ADMIN.
 class NoCapNetAdmin final : public XtablesKernel {
  public:
-  netlink::Status TableNames(Family, std::vector<std::string>* names) override {
-    *names = {"filter"};
-    return netlink::Status();
-  }
-  netlink::Status GetInfo(Family, const std::string&, std::string*) override {
-    return netlink::StatusFromErrno(EPERM, "IPT_SO_GET_INFO");
-  }
-  netlink::Status GetEntries(Family, const std::string&, uint32_t, std::string*) override {
-    return netlink::StatusFromErrno(EPERM, "IPT_SO_GET_ENTRIES");
+  StatusOr<std::vector<std::string>> TableNames(Family) override { return std::vector<std::string>{"filter"}; }
+  StatusOr<std::string> GetInfo(Family, const std::string&) override { return SystemError("IPT_SO_GET_INFO", EPERM); }
+  StatusOr<std::string> GetEntries(Family, const std::string&, uint32_t) override {
+    return SystemError("IPT_SO_GET_ENTRIES", EPERM);
   }
 };
 

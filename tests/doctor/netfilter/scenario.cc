@@ -8,46 +8,43 @@
 
 namespace phantun_test {
 
+using phantun_runtime::Status;
+using phantun_runtime::StatusOr;
 using phantun_runtime::netfilter::Family;
-using phantun_runtime::netlink::Outcome;
-using phantun_runtime::netlink::Status;
-using phantun_runtime::netlink::StatusOf;
 
 std::string ReadTestFile(const std::string& path) {
-  std::string content;
-  phantun_runtime::netfilter::ReadSmallFile(path, &content);
-  return content;
+  return phantun_runtime::netfilter::ReadSmallFile(path).value_or("");
 }
 
 std::string ScenarioDirectory(const std::string& scenario) {
   return "tests/doctor/netfilter/testdata/" + scenario;
 }
 
-Status ReplayXtables::TableNames(Family family, std::vector<std::string>* names) {
-  std::string content;
+StatusOr<std::vector<std::string>> ReplayXtables::TableNames(Family family) {
   const std::string path = directory_ + (family == Family::kIpv6 ? "/ip6_tables_names" : "/ip_tables_names");
-  if (phantun_runtime::netfilter::ReadSmallFile(path, &content) == ENOENT) {
-    return StatusOf(Outcome::kUnsupported, "no legacy tables captured");
-  }
-  names->clear();
+  const StatusOr<std::string> content = phantun_runtime::netfilter::ReadSmallFile(path);
+  if (!content.ok()) return Status(Status::Code::kUnimplemented, "no legacy tables captured");
+  std::vector<std::string> names;
   size_t start = 0;
-  while (start < content.size()) {
-    size_t end = content.find('\n', start);
-    if (end == std::string::npos) end = content.size();
-    if (end > start) names->push_back(content.substr(start, end - start));
+  while (start < content->size()) {
+    size_t end = content->find('\n', start);
+    if (end == std::string::npos) end = content->size();
+    if (end > start) names.push_back(content->substr(start, end - start));
     start = end + 1;
   }
-  return Status();
+  return names;
 }
 
-Status ReplayXtables::GetInfo(Family family, const std::string& table, std::string* reply) {
-  *reply = ReadTestFile(directory_ + (family == Family::kIpv6 ? "/ip6t_" : "/ipt_") + table + ".info");
-  return reply->empty() ? StatusOf(Outcome::kFailed, "no info captured") : Status();
+StatusOr<std::string> ReplayXtables::GetInfo(Family family, const std::string& table) {
+  std::string reply = ReadTestFile(directory_ + (family == Family::kIpv6 ? "/ip6t_" : "/ipt_") + table + ".info");
+  if (reply.empty()) return Status(Status::Code::kNotFound, "no info captured");
+  return reply;
 }
 
-Status ReplayXtables::GetEntries(Family family, const std::string& table, uint32_t, std::string* reply) {
-  *reply = ReadTestFile(directory_ + (family == Family::kIpv6 ? "/ip6t_" : "/ipt_") + table + ".entries");
-  return reply->empty() ? StatusOf(Outcome::kFailed, "no entries captured") : Status();
+StatusOr<std::string> ReplayXtables::GetEntries(Family family, const std::string& table, uint32_t) {
+  std::string reply = ReadTestFile(directory_ + (family == Family::kIpv6 ? "/ip6t_" : "/ipt_") + table + ".entries");
+  if (reply.empty()) return Status(Status::Code::kNotFound, "no entries captured");
+  return reply;
 }
 
 void AddNftCaptures(const std::string& directory, phantun_runtime::netlink::ReplayDumper* dumper) {

@@ -21,12 +21,11 @@ class ReplayXtables final : public phantun_runtime::netfilter::XtablesKernel {
  public:
   explicit ReplayXtables(std::string directory) : directory_(std::move(directory)) {}
 
-  phantun_runtime::netlink::Status TableNames(phantun_runtime::netfilter::Family family,
-                                              std::vector<std::string>* names) override;
-  phantun_runtime::netlink::Status GetInfo(phantun_runtime::netfilter::Family family, const std::string& table,
-                                           std::string* reply) override;
-  phantun_runtime::netlink::Status GetEntries(phantun_runtime::netfilter::Family family, const std::string& table,
-                                              uint32_t size, std::string* reply) override;
+  phantun_runtime::StatusOr<std::vector<std::string>> TableNames(phantun_runtime::netfilter::Family family) override;
+  phantun_runtime::StatusOr<std::string> GetInfo(phantun_runtime::netfilter::Family family,
+                                                 const std::string& table) override;
+  phantun_runtime::StatusOr<std::string> GetEntries(phantun_runtime::netfilter::Family family, const std::string& table,
+                                                    uint32_t size) override;
 
  private:
   std::string directory_;

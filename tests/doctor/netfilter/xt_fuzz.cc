@@ -36,13 +36,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const uint32_t entries_size = static_cast<uint32_t>(reply.size() - layout::kGetEntriesHeaderSize);
   memcpy(reply.data() + layout::kGetEntriesSize, &entries_size, sizeof(entries_size));
   info.size = entries_size;
-  Ruleset ruleset;
-  ruleset.tables.emplace_back();
-  std::string problem;
-  if (!ParseXtTable(family, info, netlink::AsBytes(reply), &ruleset.tables.back(), &problem)) {
-    sink = sink + problem.size();
+  StatusOr<Table> table = ParseXtTable(family, info, netlink::AsBytes(reply));
+  if (!table.ok()) {
+    sink = sink + table.status().message().size();
     return 0;
   }
+  Ruleset ruleset;
+  ruleset.tables.push_back(std::move(*table));
   sink = sink + RenderRuleset(ruleset).size();
   const std::vector<NatRule> nat = CollectNatRules(ruleset);
   const std::string peer = ParseIpAddress(family == Family::kIpv4 ? "192.168.201.2" : "fcc9::2").value();

@@ -155,10 +155,9 @@ TEST(ParseXtTable, TruncatedTablesAreReadSafely) {
       info.size = size;
       std::string reply = captured.entries.substr(0, layout::kGetEntriesHeaderSize + size);
       memcpy(reply.data() + layout::kGetEntriesSize, &size, sizeof(size));
-      Table table;
-      std::string problem;
-      if (!ParseXtTable(Family::kIpv4, info, netlink::AsBytes(reply), &table, &problem)) {
-        EXPECT_FALSE(problem.empty());
+      const StatusOr<Table> table = ParseXtTable(Family::kIpv4, info, netlink::AsBytes(reply));
+      if (!table.ok()) {
+        EXPECT_FALSE(table.status().message().empty());
         ++refused;
       }
     }
@@ -172,29 +171,27 @@ TEST(ParseXtTable, ClaimedSizesAreChecked) {
   std::string corrupt = captured.entries;
   corrupt[layout::kGetEntriesHeaderSize + layout::kEntry4NextOffset] = '\xff';
   corrupt[layout::kGetEntriesHeaderSize + layout::kEntry4NextOffset + 1] = '\xff';
-  Table table;
-  std::string problem;
-  EXPECT_FALSE(ParseXtTable(Family::kIpv4, captured.info, netlink::AsBytes(corrupt), &table, &problem));
-  EXPECT_NE(problem.find("out of range"), std::string::npos) << problem;
+  const StatusOr<Table> past_the_end = ParseXtTable(Family::kIpv4, captured.info, netlink::AsBytes(corrupt));
+  ASSERT_FALSE(past_the_end.ok());
+  EXPECT_NE(past_the_end.status().message().find("out of range"), std::string::npos) << past_the_end.status().message();
   // A target_offset before the end of the entry header.
   corrupt = captured.entries;
   corrupt[layout::kGetEntriesHeaderSize + layout::kEntry4TargetOffset] = 8;
   corrupt[layout::kGetEntriesHeaderSize + layout::kEntry4TargetOffset + 1] = 0;
-  EXPECT_FALSE(ParseXtTable(Family::kIpv4, captured.info, netlink::AsBytes(corrupt), &table, &problem));
+  EXPECT_FALSE(ParseXtTable(Family::kIpv4, captured.info, netlink::AsBytes(corrupt)).ok());
   // The info announcing another size than the reply has.
   captured.info.size += 8;
-  EXPECT_FALSE(ParseXtTable(Family::kIpv4, captured.info, netlink::AsBytes(captured.entries), &table, &problem));
+  EXPECT_FALSE(ParseXtTable(Family::kIpv4, captured.info, netlink::AsBytes(captured.entries)).ok());
 }
 
 TEST(ParseXtTable, ReadsIpv6Entries) {
   const Captured nat6 = Load("legacy_phantun", "ip6t_nat");
-  Table table;
-  std::string problem;
-  ASSERT_TRUE(ParseXtTable(Family::kIpv6, nat6.info, netlink::AsBytes(nat6.entries), &table, &problem)) << problem;
-  EXPECT_EQ(table.family, Family::kIpv6);
-  EXPECT_EQ(table.chains.size(), 4u);
+  const StatusOr<Table> table = ParseXtTable(Family::kIpv6, nat6.info, netlink::AsBytes(nat6.entries));
+  ASSERT_TRUE(table.ok()) << table.status().message();
+  EXPECT_EQ(table->family, Family::kIpv6);
+  EXPECT_EQ(table->chains.size(), 4u);
   // Read with the IPv4 layout, the same bytes do not hang together.
-  EXPECT_FALSE(ParseXtTable(Family::kIpv4, nat6.info, netlink::AsBytes(nat6.entries), &table, &problem));
+  EXPECT_FALSE(ParseXtTable(Family::kIpv4, nat6.info, netlink::AsBytes(nat6.entries)).ok());
 }
 
 }  // namespace

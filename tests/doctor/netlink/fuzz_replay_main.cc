@@ -32,8 +32,7 @@ int RunPath(const std::string& path) {
     closedir(directory);
     return count;
   }
-  std::string bytes;
-  phantun_runtime::netfilter::ReadSmallFile(path, &bytes);
+  const std::string bytes = phantun_runtime::netfilter::ReadSmallFile(path).value_or("");
   LLVMFuzzerTestOneInput(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
   return 1;
 }

@@ -54,6 +54,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   DumpReplyReader dump(size >= 12 ? LoadHost<uint32_t>(buffer, 8) : 0);
   dump.Consume(buffer, [](const Message& one) { sink = sink + one.payload.size(); });
-  sink = sink + dump.status().message.size();
+  sink = sink + dump.status().message().size();
   return 0;
 }
