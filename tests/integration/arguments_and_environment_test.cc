@@ -190,24 +190,26 @@ TEST(DescriptorTest, NoneLeaksWhenTheRuntimeHoldsTheInterfaceFile) {
 TEST(WorkingDirectoryTest, RuntimeKeepsNoDirectoryBusyWhilePhantunRuns) {
   InstallDir dir;
   TempDir start;
-  LaunchSpec spec = PhantunRunSpec(dir, {"MODE=client", "FAKE_EXIT_ON=" + std::to_string(SIGUSR1)});
+  LaunchSpec spec = PhantunRunSpec(dir, {"MODE=client", "FAKE_EXIT_ON=" + std::to_string(SIGUSR2)});
   spec.cwd = start.path();
   RuntimeRun run(spec);
   FakeRecord record;
   ASSERT_TRUE(run.AwaitReady(&record));
   EXPECT_EQ(record.cwd, start.path());  // phantun itself starts where the runtime was started
-  // The runtime leaves its start directory right after phantun's execve succeeded; "ready" may
-  // come a moment earlier, hence the wait.
+  // A forwarded signal proves the runtime has finished starting phantun and is in its supervising
+  // loop: from then on it holds no directory, not even the start directory's O_PATH descriptor it
+  // keeps for the child between fork and exec.
+  run.Signal(SIGUSR1);
+  ASSERT_EQ(run.NextEvent(), "signal " + std::to_string(SIGUSR1));
   const std::string runtime_proc = "/proc/" + std::to_string(run.pid());
-  EXPECT_TRUE(PollUntil([&] { return LinkTarget(runtime_proc + "/cwd") == "/"; }, Deadline::Guard()))
-      << "cwd of the runtime: " << LinkTarget(runtime_proc + "/cwd");
+  EXPECT_EQ(LinkTarget(runtime_proc + "/cwd"), "/");
   for (const auto& [fd, target] : OpenFdsOf(run.pid())) {
     struct stat st;
     ASSERT_EQ(stat((runtime_proc + "/fd/" + std::to_string(fd)).c_str(), &st), 0) << fd;
     EXPECT_FALSE(S_ISDIR(st.st_mode)) << "the runtime holds directory " << target << " as descriptor " << fd;
   }
-  run.Signal(SIGUSR1);
-  EXPECT_EQ(run.NextEvent(), "signal " + std::to_string(SIGUSR1));
+  run.Signal(SIGUSR2);
+  EXPECT_EQ(run.NextEvent(), "signal " + std::to_string(SIGUSR2));
   EXPECT_EQ(run.Finish(), Exited(0));
 }
 
