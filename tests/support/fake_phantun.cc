@@ -1,11 +1,15 @@
-// fake_phantun: stands in for phantun_client and phantun_server in the integration tests.
+// fake_phantun: stands in for phantun_client and phantun_server in every test that needs one: the
+// integration tests (the harness in this folder, on the build host) and the emulated-architecture
+// tests (tests/emulated/emulated_test.sh, with the fake built for each release target and run under
+// qemu-user), so both hold phantun-run to the same record of what phantun was given.
 //
 // phantun-run passes the environment through unchanged, so the environment is how a test drives
-// the fake; the fake reports on a pipe the test gave it, one line per event, so the test sees
-// exactly what phantun would have been given.
+// the fake; the fake reports on a descriptor the test gave it (a pipe, or a file opened for
+// appending), one line per event, so the test sees exactly what phantun would have been given.
+// Signal numbers in the events and variables are the target's own (SIGUSR1 is 16 on MIPS).
 //
 // Environment:
-//   FAKE_EVENT_FD=N     the inherited pipe to report on (without it the fake reports nothing)
+//   FAKE_EVENT_FD=N     the inherited descriptor to report on (without it the fake reports nothing)
 //   FAKE_STDOUT=TEXT    written to stdout at start; FAKE_STDERR=TEXT likewise to stderr
 //   FAKE_EXIT=N         the exit status (default 0)
 //   FAKE_EXIT_ON=SIGNO  after "ready", report every signal and exit once SIGNO has arrived;
@@ -14,6 +18,9 @@
 //                       SIGTERM handler: FAKE_DEFAULT=15 dies of SIGTERM just like it)
 //   FAKE_CRASH=segv     after "ready", store through a null pointer (a real SIGSEGV); after it, so
 //                       that a test sees the whole record of a phantun that then crashes
+//   FAKE_RAISE=SIGNO    end by dying of SIGNO (default action restored, unblocked, sent to itself)
+//                       where it would otherwise exit: right after "ready", or once FAKE_EXIT_ON's
+//                       signal arrived; for a signal whose default action kills (KILL, TERM, USR1)
 //   FAKE_ORPHANS=N      double-fork N grandchildren, which become orphans; each one blocks reading
 //   FAKE_ORPHAN_FD=N    FAKE_ORPHAN_FD and exits at end of file, so all exit together when the test
 //                       closes the pipe's write end
@@ -34,6 +41,7 @@
 //   ready               all signals but FAKE_DEFAULT are blocked and read from a signalfd
 //   signal N            every signal received
 //   exit N              just before exiting
+//   raise N             (FAKE_RAISE) just before dying of signal N
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -90,6 +98,20 @@ void Emit(const std::string& line) {
 long EnvNumber(const char* name, long fallback) {
   const char* value = getenv(name);
   return value == nullptr ? fallback : strtol(value, nullptr, 10);
+}
+
+// The end of a fake that was not killed from outside: exit with `status`, or with FAKE_RAISE die of
+// that signal, so that a test sees phantun-run report a phantun killed by it (128+N).
+[[noreturn]] void Finish(int status) {
+  const long signo = EnvNumber("FAKE_RAISE", 0);
+  if (signo <= 0 || signo > kMaxSignal) Exit(status);
+  Emit("raise " + std::to_string(signo));
+  uint64_t mask = 0;
+  phantun_test::GetSignalMask(&mask);
+  phantun_test::SetIgnored(static_cast<int>(signo), false);
+  phantun_test::SetSignalMask(mask & ~SignalBit(static_cast<int>(signo)));
+  phantun_test::RaiseInThisThread(static_cast<int>(signo));
+  Exit(94);  // reached only for a signal whose default action does not kill
 }
 
 // What the fake was started with, read before it changes anything.
@@ -243,7 +265,7 @@ int main(int argc, char** argv) {
 
   const int status = static_cast<int>(EnvNumber("FAKE_EXIT", 0));
   const char* exit_on = getenv("FAKE_EXIT_ON");
-  if (exit_on == nullptr) Exit(status);
+  if (exit_on == nullptr) Finish(status);
   const long exit_signal = strcmp(exit_on, "never") == 0 ? 0 : strtol(exit_on, nullptr, 10);
   for (;;) {
     signalfd_siginfo info;
@@ -251,6 +273,6 @@ int main(int argc, char** argv) {
     if (n < 0 && errno == EINTR) continue;
     if (n != static_cast<ssize_t>(sizeof info)) Exit(93);
     Emit("signal " + std::to_string(info.ssi_signo));
-    if (static_cast<long>(info.ssi_signo) == exit_signal) Exit(status);
+    if (static_cast<long>(info.ssi_signo) == exit_signal) Finish(status);
   }
 }

@@ -7,7 +7,8 @@ namespace phantun_test {
 
 // The kernel's signal interfaces with nothing in between. musl hides signals 32-34 (its own) from
 // sigprocmask, sigaction and sigfillset, but the contract covers all 64, so masks here are the
-// kernel's raw 64-bit words: bit N-1 stands for signal N.
+// kernel's raw signal sets as one 64-bit word: bit N-1 stands for signal N. On MIPS, whose kernel
+// has 128 signals, a mask set here leaves 65-127 unblocked and a mask read here omits them.
 inline constexpr int kMaxSignal = 64;
 
 constexpr uint64_t SignalBit(int signo) { return uint64_t{1} << (signo - 1); }
