@@ -4,7 +4,6 @@
 #include <stdint.h>
 
 #include <string>
-#include <string_view>
 #include <vector>
 
 namespace phantun_runtime::netfilter {
@@ -136,18 +135,11 @@ struct Table {
   std::string name;
   bool dormant = false;  // nftables NFT_TABLE_F_DORMANT: its chains are not attached to hooks
   std::vector<Chain> chains;
-
-  const Chain* FindChain(std::string_view chain_name) const;
 };
 
 struct Ruleset {
   std::vector<Table> tables;
 };
-
-std::string_view SourceName(Source source);      // "nftables", "iptables-legacy", "iptables-nft"
-std::string_view FamilyName(Family family);      // nft's names: "ip", "ip6", "inet", ...
-std::string_view HookName(Hook hook);            // "prerouting", ... ("" for kNone)
-std::string_view ActionName(Action action);      // "accept", "masquerade", ...
 
 }  // namespace phantun_runtime::netfilter
 

@@ -274,27 +274,6 @@ std::string CtStateNames(uint32_t bits, bool upper_case) {
   return upper_case ? absl::AsciiStrToUpper(text) : text;
 }
 
-std::string RenderRuleset(const Ruleset& ruleset) {
-  std::string text;
-  for (const Table& table : ruleset.tables) {
-    absl::StrAppend(&text, SourceName(table.source), " ", FamilyName(table.family), " ", table.name,
-                    table.dormant ? " (dormant)" : "", "\n");
-    for (const Chain& chain : table.chains) {
-      absl::StrAppend(&text, "  chain ", chain.name);
-      if (chain.base) {
-        absl::StrAppend(&text, " (", chain.type.empty() ? "" : absl::StrCat(chain.type, ", "), "hook ",
-                        HookName(chain.hook), ", priority ", chain.priority, ", policy ", ActionName(chain.policy),
-                        ")");
-      }
-      absl::StrAppend(&text, "\n");
-      for (const Rule& rule : chain.rules) {
-        absl::StrAppend(&text, "    ", rule.text, rule.uncertain ? "  [uncertain]" : "", "\n");
-      }
-    }
-  }
-  return text;
-}
-
 std::string RenderNftRule(const Rule& rule, Family table_family) {
   return Renderer(rule, Style::kNft).Render(table_family, "");
 }

@@ -15,12 +15,6 @@ namespace phantun_runtime::netfilter {
 std::string RenderNftRule(const Rule& rule, Family table_family);
 std::string RenderIptablesRule(const Rule& rule, std::string_view chain);
 
-// The whole model, one table, chain and rule a line, for a verbose report and for tests:
-//   nftables inet nat
-//     chain postrouting (nat, hook postrouting, priority 100, policy accept)
-//       iifname "tun0" oifname "eth0" masquerade
-std::string RenderRuleset(const Ruleset& ruleset);
-
 // The protocol's name for common IPPROTO_* numbers ("tcp"), else the number.
 std::string ProtocolName(uint8_t protocol);
 

@@ -8,8 +8,9 @@
 
 namespace phantun_runtime::netlink {
 
-// The seam between readers of kernel state and the kernel: Socket asks the kernel, ReplayDumper
-// answers from captured bytes. Readers take a Dumper&, so they run unchanged in unit tests.
+// The seam between readers of kernel state and the kernel: Socket asks the kernel, and the tests'
+// ReplayDumper (tests/doctor/netlink) answers from captured bytes. Readers take a Dumper&, so they
+// run unchanged in unit tests.
 class Dumper {
  public:
   virtual ~Dumper() = default;

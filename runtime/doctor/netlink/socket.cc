@@ -106,11 +106,4 @@ Status Socket::Dump(uint16_t type, uint8_t family, MessageCallback on_message) {
   return reader.status();
 }
 
-Status DumpOnce(int protocol, uint16_t type, uint8_t family, MessageCallback on_message) {
-  Socket socket;
-  Status status = socket.Open(protocol);
-  if (!status.ok()) return status;
-  return socket.Dump(type, family, on_message);
-}
-
 }  // namespace phantun_runtime::netlink

@@ -44,9 +44,6 @@ class Socket final : public Dumper {
   std::string* record_ = nullptr;
 };
 
-// Opens a socket for `protocol`, runs one dump and closes it.
-Status DumpOnce(int protocol, uint16_t type, uint8_t family, MessageCallback on_message);
-
 }  // namespace phantun_runtime::netlink
 
 #endif  // PHANTUN_RUNTIME_DOCTOR_NETLINK_SOCKET_H_

@@ -3,7 +3,7 @@
 #include <stdio.h>
 
 #include "runtime/doctor/netfilter/host_netfilter.h"
-#include "runtime/doctor/netfilter/render.h"
+#include "tests/doctor/netfilter/render_ruleset.h"
 #include "tests/doctor/netfilter/scenario.h"
 
 int main(int argc, char** argv) {

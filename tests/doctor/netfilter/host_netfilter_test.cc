@@ -4,8 +4,8 @@
 #include <errno.h>
 
 #include "gtest/gtest.h"
-#include "runtime/doctor/netlink/replay_dumper.h"
 #include "tests/doctor/netfilter/scenario.h"
+#include "tests/doctor/netlink/replay_dumper.h"
 
 namespace phantun_runtime::netfilter {
 namespace {

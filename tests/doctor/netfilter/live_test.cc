@@ -23,8 +23,8 @@
 #include "runtime/doctor/netfilter/forward_question.h"
 #include "runtime/doctor/netfilter/host_netfilter.h"
 #include "runtime/doctor/netfilter/nat_questions.h"
-#include "runtime/doctor/netfilter/render.h"
 #include "runtime/doctor/netfilter/views.h"
+#include "tests/doctor/netfilter/render_ruleset.h"
 
 namespace phantun_runtime::netfilter {
 namespace {

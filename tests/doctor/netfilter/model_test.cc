@@ -7,8 +7,8 @@
 #include "gtest/gtest.h"
 #include "runtime/doctor/netfilter/address.h"
 #include "runtime/doctor/netfilter/host_netfilter.h"
-#include "runtime/doctor/netfilter/render.h"
 #include "runtime/doctor/netfilter/views.h"
+#include "tests/doctor/netfilter/render_ruleset.h"
 #include "tests/doctor/netfilter/scenario.h"
 
 namespace phantun_runtime::netfilter {
@@ -43,7 +43,7 @@ TEST(CapturedNftables, PhantunsDocumentedRules) {
   ASSERT_EQ(host.ruleset.tables.size(), 2u) << RenderRuleset(host.ruleset);
   const Table* nat = FindTable(host.ruleset, Source::kNftables, Family::kInet, "nat");
   ASSERT_NE(nat, nullptr);
-  const Chain* postrouting = nat->FindChain("postrouting");
+  const Chain* postrouting = phantun_test::FindChain(*nat, "postrouting");
   ASSERT_NE(postrouting, nullptr);
   EXPECT_TRUE(postrouting->base);
   EXPECT_EQ(postrouting->hook, Hook::kPostrouting);
@@ -62,7 +62,7 @@ TEST(CapturedNftables, PhantunsDocumentedRules) {
   EXPECT_EQ(masquerade.text, "iifname \"tun0\" oifname \"eth0\" masquerade");
   EXPECT_NE(masquerade.handle, 0u);
 
-  const Chain* prerouting = nat->FindChain("prerouting");
+  const Chain* prerouting = phantun_test::FindChain(*nat, "prerouting");
   ASSERT_NE(prerouting, nullptr);
   EXPECT_EQ(prerouting->priority, -100);  // dstnat
   ASSERT_EQ(prerouting->rules.size(), 1u);
@@ -75,7 +75,7 @@ TEST(CapturedNftables, PhantunsDocumentedRules) {
 
   const Table* filter = FindTable(host.ruleset, Source::kNftables, Family::kInet, "filter");
   ASSERT_NE(filter, nullptr);
-  const Chain* forward = filter->FindChain("forward");
+  const Chain* forward = phantun_test::FindChain(*filter, "forward");
   ASSERT_NE(forward, nullptr);
   EXPECT_EQ(forward->hook, Hook::kForward);
   EXPECT_EQ(forward->policy, Action::kDrop);
@@ -107,7 +107,7 @@ TEST(CapturedLegacyIptables, PhantunsRulesAndTheForwardPolicy) {
             "    -A POSTROUTING -o eth0 -j MASQUERADE\n");
   const Table* nat = FindTable(host.ruleset, Source::kIptablesLegacy, Family::kIpv4, "nat");
   ASSERT_NE(nat, nullptr);
-  const Rule& dnat = nat->FindChain("PREROUTING")->rules.at(0);
+  const Rule& dnat = phantun_test::FindChain(*nat, "PREROUTING")->rules.at(0);
   EXPECT_EQ(dnat.action, Action::kDnat);
   EXPECT_EQ(dnat.nat.address_min, Ip("192.168.201.2"));
   EXPECT_EQ(dnat.nat.address_max, Ip("192.168.201.2"));
@@ -117,7 +117,7 @@ TEST(CapturedLegacyIptables, PhantunsRulesAndTheForwardPolicy) {
   EXPECT_EQ(dnat.conditions.at(0).value, std::string("eth0\0", 5));
   const Table* nat6 = FindTable(host.ruleset, Source::kIptablesLegacy, Family::kIpv6, "nat");
   ASSERT_NE(nat6, nullptr);
-  const Rule& dnat6 = nat6->FindChain("PREROUTING")->rules.at(0);
+  const Rule& dnat6 = phantun_test::FindChain(*nat6, "PREROUTING")->rules.at(0);
   EXPECT_EQ(dnat6.nat.address_min, Ip("fcc9::2"));
   EXPECT_EQ(dnat6.nat.port_min, 4567);
   EXPECT_EQ(dnat6.nat.port_max, 4567);
@@ -128,17 +128,17 @@ TEST(CapturedIptablesNft, CompatExpressionsAndIptablesNames) {
   ExpectAllRead(host);
   const Table* nat = FindTable(host.ruleset, Source::kIptablesNft, Family::kIpv4, "nat");
   ASSERT_NE(nat, nullptr) << RenderRuleset(host.ruleset);
-  const Rule& masquerade = nat->FindChain("POSTROUTING")->rules.at(0);
+  const Rule& masquerade = phantun_test::FindChain(*nat, "POSTROUTING")->rules.at(0);
   EXPECT_TRUE(masquerade.compat);  // iptables-nft 1.8.9 keeps MASQUERADE as an x_tables target
   EXPECT_EQ(masquerade.action, Action::kMasquerade);
   EXPECT_EQ(masquerade.text, "-A POSTROUTING -o eth0 -j MASQUERADE");
-  const Rule& dnat = nat->FindChain("PREROUTING")->rules.at(0);
+  const Rule& dnat = phantun_test::FindChain(*nat, "PREROUTING")->rules.at(0);
   EXPECT_EQ(dnat.action, Action::kDnat);  // DNAT revision 2 (struct nf_nat_range2)
   EXPECT_EQ(dnat.nat.address_min, Ip("192.168.201.2"));
   EXPECT_EQ(dnat.text, "-A PREROUTING -i eth0 -p tcp -m tcp --dport 4567 -j DNAT --to-destination 192.168.201.2");
   const Table* filter = FindTable(host.ruleset, Source::kIptablesNft, Family::kIpv4, "filter");
   ASSERT_NE(filter, nullptr);
-  const Chain* forward = filter->FindChain("FORWARD");
+  const Chain* forward = phantun_test::FindChain(*filter, "FORWARD");
   ASSERT_NE(forward, nullptr);
   EXPECT_EQ(forward->policy, Action::kDrop);
   // A native accept: no compat expression, yet the table's names give iptables-nft away.
@@ -146,7 +146,7 @@ TEST(CapturedIptablesNft, CompatExpressionsAndIptablesNames) {
   EXPECT_EQ(Texts(*forward), std::vector<std::string>{"-A FORWARD -i tun0 -j ACCEPT"});
   const Table* nat6 = FindTable(host.ruleset, Source::kIptablesNft, Family::kIpv6, "nat");
   ASSERT_NE(nat6, nullptr);
-  EXPECT_EQ(nat6->FindChain("PREROUTING")->rules.at(0).nat.address_min, Ip("fcc9::2"));
+  EXPECT_EQ(phantun_test::FindChain(*nat6, "PREROUTING")->rules.at(0).nat.address_min, Ip("fcc9::2"));
 }
 
 TEST(CapturedNftables, DecoderVariety) {
@@ -154,15 +154,15 @@ TEST(CapturedNftables, DecoderVariety) {
   ExpectAllRead(host);
   const Table* extra = FindTable(host.ruleset, Source::kNftables, Family::kIpv4, "extra");
   ASSERT_NE(extra, nullptr) << RenderRuleset(host.ruleset);
-  EXPECT_EQ(Texts(*extra->FindChain("post")),
+  EXPECT_EQ(Texts(*phantun_test::FindChain(*extra, "post")),
             (std::vector<std::string>{
                 "ip saddr 192.168.200.0/24 oifname \"eth*\" tcp dport 1000-2000 snat to 198.18.0.1:5000",
                 "ip saddr != 192.168.200.2 tcp dport != 22 masquerade to :6000-7000",
                 "meta l4proto tcp th dport @__set0 masquerade",
                 "jump helper",
             }));
-  EXPECT_EQ(extra->FindChain("post")->priority, 110);
-  const Rule& snat = extra->FindChain("post")->rules[0];
+  EXPECT_EQ(phantun_test::FindChain(*extra, "post")->priority, 110);
+  const Rule& snat = phantun_test::FindChain(*extra, "post")->rules[0];
   EXPECT_EQ(snat.action, Action::kSnat);
   EXPECT_EQ(snat.nat.address_min, Ip("198.18.0.1"));
   EXPECT_EQ(snat.nat.port_min, 5000);
@@ -171,21 +171,21 @@ TEST(CapturedNftables, DecoderVariety) {
   EXPECT_EQ(saddr.field, Field::kSaddr);
   EXPECT_EQ(saddr.value, Ip("192.168.200.0"));
   EXPECT_EQ(saddr.mask, Ip("255.255.255.0"));
-  const Rule& with_set = extra->FindChain("post")->rules[2];
+  const Rule& with_set = phantun_test::FindChain(*extra, "post")->rules[2];
   EXPECT_EQ(with_set.opaque, std::vector<std::string>{"th dport @__set0"});
   EXPECT_FALSE(with_set.uncertain);  // understood, just not evaluable
-  EXPECT_EQ(Texts(*extra->FindChain("helper")),
+  EXPECT_EQ(Texts(*phantun_test::FindChain(*extra, "helper")),
             (std::vector<std::string>{"ip daddr 198.18.0.0/15 return", "oifname \"wan0\" masquerade"}));
-  EXPECT_EQ(Texts(*extra->FindChain("pre")),
+  EXPECT_EQ(Texts(*phantun_test::FindChain(*extra, "pre")),
             (std::vector<std::string>{"iifname \"wan0\" tcp dport 4567 dnat to 192.168.201.2:4567",
                                       "iifname \"wan0\" tcp dport 5000-5010 dnat to 192.168.201.2"}));
-  EXPECT_EQ(Texts(*extra->FindChain("forward")),
+  EXPECT_EQ(Texts(*phantun_test::FindChain(*extra, "forward")),
             (std::vector<std::string>{"ct state established,related accept", "iifname \"tun0\" oifname \"wan0\" jump out",
                                       "ip daddr 192.168.201.2 tcp dport 4567 accept"}));
-  EXPECT_EQ(Texts(*extra->FindChain("out")), (std::vector<std::string>{"tcp dport 22 drop", "log accept"}));
+  EXPECT_EQ(Texts(*phantun_test::FindChain(*extra, "out")), (std::vector<std::string>{"tcp dport 22 drop", "log accept"}));
   const Table* extra6 = FindTable(host.ruleset, Source::kNftables, Family::kIpv6, "extra6");
   ASSERT_NE(extra6, nullptr);
-  EXPECT_EQ(Texts(*extra6->FindChain("forward")),
+  EXPECT_EQ(Texts(*phantun_test::FindChain(*extra6, "forward")),
             std::vector<std::string>{"ip6 saddr fc00::/7 oifname \"wan0\" reject"});
   // The bridge table is read but not on the routed path.
   EXPECT_NE(FindTable(host.ruleset, Source::kNftables, Family::kBridge, "br"), nullptr);
@@ -197,30 +197,30 @@ TEST(CapturedLegacyIptables, UserChainsGotoConntrackAndMore) {
   ExpectAllRead(host);
   const Table* filter = FindTable(host.ruleset, Source::kIptablesLegacy, Family::kIpv4, "filter");
   ASSERT_NE(filter, nullptr) << RenderRuleset(host.ruleset);
-  EXPECT_EQ(Texts(*filter->FindChain("FORWARD")),
+  EXPECT_EQ(Texts(*phantun_test::FindChain(*filter, "FORWARD")),
             (std::vector<std::string>{"-A FORWARD -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT",
                                       "-A FORWARD -i tun0 -o wan+ -j out",
                                       "-A FORWARD -d 192.168.201.2 -p tcp -m tcp --dport 4567 -j ACCEPT",
                                       "-A FORWARD -j LOG"}));
   // The user chain's implicit RETURN tail is not a rule.
-  EXPECT_EQ(Texts(*filter->FindChain("out")),
+  EXPECT_EQ(Texts(*phantun_test::FindChain(*filter, "out")),
             (std::vector<std::string>{"-A out -p tcp -m tcp --dport 22 -j REJECT",
                                       "-A out -p tcp -m tcp --dport 1000:2000 -g out2", "-A out -j ACCEPT"}));
-  EXPECT_EQ(filter->FindChain("out")->rules[1].action, Action::kGoto);
-  EXPECT_EQ(filter->FindChain("out")->rules[1].target_chain, "out2");
-  EXPECT_EQ(Texts(*filter->FindChain("out2")), std::vector<std::string>{"-A out2 -s 198.18.0.0/15 -j DROP"});
+  EXPECT_EQ(phantun_test::FindChain(*filter, "out")->rules[1].action, Action::kGoto);
+  EXPECT_EQ(phantun_test::FindChain(*filter, "out")->rules[1].target_chain, "out2");
+  EXPECT_EQ(Texts(*phantun_test::FindChain(*filter, "out2")), std::vector<std::string>{"-A out2 -s 198.18.0.0/15 -j DROP"});
   const Table* nat = FindTable(host.ruleset, Source::kIptablesLegacy, Family::kIpv4, "nat");
   ASSERT_NE(nat, nullptr);
-  const Rule& snat = nat->FindChain("POSTROUTING")->rules.at(0);
+  const Rule& snat = phantun_test::FindChain(*nat, "POSTROUTING")->rules.at(0);
   EXPECT_EQ(snat.action, Action::kSnat);
   EXPECT_EQ(snat.nat.port_min, 5000);
   EXPECT_EQ(snat.nat.port_max, 5100);
-  const Rule& multiport = nat->FindChain("PREROUTING")->rules.at(1);
+  const Rule& multiport = phantun_test::FindChain(*nat, "PREROUTING")->rules.at(1);
   EXPECT_EQ(multiport.opaque, std::vector<std::string>{"-m multiport"});
   const Table* mangle = FindTable(host.ruleset, Source::kIptablesLegacy, Family::kIpv4, "mangle");
   ASSERT_NE(mangle, nullptr);
-  EXPECT_EQ(mangle->FindChain("FORWARD")->priority, -150);
-  EXPECT_EQ(mangle->FindChain("FORWARD")->rules.at(0).action, Action::kContinue);  // TCPMSS decides nothing
+  EXPECT_EQ(phantun_test::FindChain(*mangle, "FORWARD")->priority, -150);
+  EXPECT_EQ(phantun_test::FindChain(*mangle, "FORWARD")->rules.at(0).action, Action::kContinue);  // TCPMSS decides nothing
 }
 
 TEST(CapturedIptablesNft, TheSameVarietyReadsTheSame) {
@@ -232,8 +232,8 @@ TEST(CapturedIptablesNft, TheSameVarietyReadsTheSame) {
   ASSERT_NE(legacy_filter, nullptr);
   ASSERT_NE(nft_filter, nullptr) << RenderRuleset(nft.ruleset);
   for (const char* name : {"FORWARD", "out", "out2"}) {
-    const Chain* a = legacy_filter->FindChain(name);
-    const Chain* b = nft_filter->FindChain(name);
+    const Chain* a = phantun_test::FindChain(*legacy_filter, name);
+    const Chain* b = phantun_test::FindChain(*nft_filter, name);
     ASSERT_NE(a, nullptr);
     ASSERT_NE(b, nullptr);
     ASSERT_EQ(a->rules.size(), b->rules.size()) << name;

@@ -22,7 +22,8 @@
 #include "runtime/doctor/netfilter/views.h"
 #include "runtime/doctor/netlink/dump_request.h"
 #include "runtime/doctor/netlink/message.h"
-#include "runtime/doctor/netlink/replay_dumper.h"
+#include "tests/doctor/netfilter/render_ruleset.h"
+#include "tests/doctor/netlink/replay_dumper.h"
 
 namespace {
 

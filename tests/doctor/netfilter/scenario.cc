@@ -54,6 +54,13 @@ void AddNftCaptures(const std::string& directory, phantun_runtime::netlink::Repl
   dumper->Add(NftablesType(NFT_MSG_GETRULE), 0, ReadTestFile(directory + "/nft_rules.bin"));
 }
 
+const phantun_runtime::netfilter::Chain* FindChain(const phantun_runtime::netfilter::Table& table, std::string_view name) {
+  for (const phantun_runtime::netfilter::Chain& chain : table.chains) {
+    if (chain.name == name) return &chain;
+  }
+  return nullptr;
+}
+
 phantun_runtime::netfilter::HostNetfilter ReadScenario(const std::string& scenario) {
   const std::string directory = ScenarioDirectory(scenario);
   phantun_runtime::netlink::ReplayDumper dumper;

@@ -2,11 +2,12 @@
 #define PHANTUN_TESTS_DOCTOR_NETFILTER_SCENARIO_H_
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "runtime/doctor/netfilter/host_netfilter.h"
 #include "runtime/doctor/netfilter/xt_reader.h"
-#include "runtime/doctor/netlink/replay_dumper.h"
+#include "tests/doctor/netlink/replay_dumper.h"
 
 namespace phantun_test {
 
@@ -33,6 +34,9 @@ class ReplayXtables final : public phantun_runtime::netfilter::XtablesKernel {
 
 // A replay of a scenario's nf_tables dumps.
 void AddNftCaptures(const std::string& directory, phantun_runtime::netlink::ReplayDumper* dumper);
+
+// The chain of `table` named `name`, or nullptr.
+const phantun_runtime::netfilter::Chain* FindChain(const phantun_runtime::netfilter::Table& table, std::string_view name);
 
 // The whole host as the scenario captured it, read through ReadNetfilter with nf_tables present.
 phantun_runtime::netfilter::HostNetfilter ReadScenario(const std::string& scenario);

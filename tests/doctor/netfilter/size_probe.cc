@@ -33,10 +33,13 @@ int main(int argc, char** argv) {
 #endif
 #if SIZE_PROBE_LEVEL >= 2
   using namespace phantun_runtime;
-  netlink::DumpOnce(NETLINK_ROUTE, RTM_GETLINK, 0, [&](const netlink::Message& message) {
-    const netlink::AttributeIndex attributes(netlink::AttributesAfterHeader(message.payload, 16), IFLA_MAX);
-    text += attributes.String(IFLA_IFNAME).value_or("?");
-  });
+  netlink::Socket socket;
+  if (socket.Open(NETLINK_ROUTE).ok()) {
+    socket.Dump(RTM_GETLINK, 0, [&](const netlink::Message& message) {
+      const netlink::AttributeIndex attributes(netlink::AttributesAfterHeader(message.payload, 16), IFLA_MAX);
+      text += attributes.String(IFLA_IFNAME).value_or("?");
+    });
+  }
 #endif
 #if SIZE_PROBE_LEVEL >= 3
   using namespace phantun_runtime::netfilter;
@@ -49,7 +52,7 @@ int main(int argc, char** argv) {
   question.from_iface = "tun0";
   question.to_iface = "eth0";
   text += ForwardVerdictName(CombineForward(AnswerForward(host.ruleset, question)));
-  text += RenderRuleset(host.ruleset);
+  for (const Table& table : host.ruleset.tables) text += table.name;
 #endif
 #if SIZE_PROBE_LEVEL >= 1
   fputs(text.c_str(), stdout);

@@ -12,10 +12,10 @@
 #include "runtime/doctor/netfilter/address.h"
 #include "runtime/doctor/netfilter/forward_question.h"
 #include "runtime/doctor/netfilter/nat_questions.h"
-#include "runtime/doctor/netfilter/render.h"
 #include "runtime/doctor/netfilter/views.h"
 #include "runtime/doctor/netfilter/xt_layout.h"
 #include "runtime/doctor/netfilter/xt_table.h"
+#include "tests/doctor/netfilter/render_ruleset.h"
 
 namespace {
 

@@ -10,7 +10,7 @@
 #include "gtest/gtest.h"
 #include "runtime/doctor/netlink/attribute.h"
 #include "runtime/doctor/netlink/dump_request.h"
-#include "runtime/doctor/netlink/replay_dumper.h"
+#include "tests/doctor/netlink/replay_dumper.h"
 
 namespace phantun_runtime::netlink {
 namespace {
@@ -18,7 +18,9 @@ namespace {
 // Reading links needs no privilege, so this runs against the real kernel anywhere.
 TEST(Socket, DumpsLinksWithTheRtnetlinkHelpers) {
   std::vector<std::string> names;
-  const Status status = DumpOnce(NETLINK_ROUTE, RTM_GETLINK, AF_UNSPEC, [&](const Message& message) {
+  Socket socket;
+  ASSERT_TRUE(socket.Open(NETLINK_ROUTE).ok());
+  const Status status = socket.Dump(RTM_GETLINK, AF_UNSPEC, [&](const Message& message) {
     ASSERT_EQ(message.type, RTM_NEWLINK);
     const AttributeIndex attributes(AttributesAfterHeader(message.payload, sizeof(struct ifinfomsg)), IFLA_MAX);
     names.emplace_back(attributes.String(IFLA_IFNAME).value_or("?"));

@@ -1,5 +1,5 @@
-#ifndef PHANTUN_RUNTIME_DOCTOR_NETLINK_REPLAY_DUMPER_H_
-#define PHANTUN_RUNTIME_DOCTOR_NETLINK_REPLAY_DUMPER_H_
+#ifndef PHANTUN_TESTS_DOCTOR_NETLINK_REPLAY_DUMPER_H_
+#define PHANTUN_TESTS_DOCTOR_NETLINK_REPLAY_DUMPER_H_
 
 #include <stdint.h>
 
@@ -7,10 +7,11 @@
 #include <vector>
 
 #include "runtime/doctor/netlink/dumper.h"
+#include "runtime/status.h"
 
 namespace phantun_runtime::netlink {
 
-// Answers dumps from captured kernel replies (the datagrams Socket::RecordInto collected), through
+// Answers dumps from captured kernel replies (the datagrams capture.sh recorded), through
 // the same DumpReplyReader the socket uses. For unit tests and fuzzing of everything above the
 // socket.
 class ReplayDumper final : public Dumper {
@@ -32,4 +33,4 @@ class ReplayDumper final : public Dumper {
 
 }  // namespace phantun_runtime::netlink
 
-#endif  // PHANTUN_RUNTIME_DOCTOR_NETLINK_REPLAY_DUMPER_H_
+#endif  // PHANTUN_TESTS_DOCTOR_NETLINK_REPLAY_DUMPER_H_

@@ -1,4 +1,4 @@
-#include "runtime/doctor/netlink/replay_dumper.h"
+#include "tests/doctor/netlink/replay_dumper.h"
 
 #include <utility>
 

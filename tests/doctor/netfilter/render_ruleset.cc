@@ -1,13 +1,8 @@
-#include "runtime/doctor/netfilter/model.h"
+#include "tests/doctor/netfilter/render_ruleset.h"
+
+#include "absl/strings/str_cat.h"
 
 namespace phantun_runtime::netfilter {
-
-const Chain* Table::FindChain(std::string_view chain_name) const {
-  for (const Chain& chain : chains) {
-    if (chain.name == chain_name) return &chain;
-  }
-  return nullptr;
-}
 
 std::string_view SourceName(Source source) {
   switch (source) {
@@ -60,6 +55,27 @@ std::string_view ActionName(Action action) {
     case Action::kUnknown: return "unknown";
   }
   return "?";
+}
+
+std::string RenderRuleset(const Ruleset& ruleset) {
+  std::string text;
+  for (const Table& table : ruleset.tables) {
+    absl::StrAppend(&text, SourceName(table.source), " ", FamilyName(table.family), " ", table.name,
+                    table.dormant ? " (dormant)" : "", "\n");
+    for (const Chain& chain : table.chains) {
+      absl::StrAppend(&text, "  chain ", chain.name);
+      if (chain.base) {
+        absl::StrAppend(&text, " (", chain.type.empty() ? "" : absl::StrCat(chain.type, ", "), "hook ",
+                        HookName(chain.hook), ", priority ", chain.priority, ", policy ", ActionName(chain.policy),
+                        ")");
+      }
+      absl::StrAppend(&text, "\n");
+      for (const Rule& rule : chain.rules) {
+        absl::StrAppend(&text, "    ", rule.text, rule.uncertain ? "  [uncertain]" : "", "\n");
+      }
+    }
+  }
+  return text;
 }
 
 }  // namespace phantun_runtime::netfilter
