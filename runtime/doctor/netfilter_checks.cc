@@ -15,11 +15,10 @@
 namespace phantun_runtime::doctor {
 namespace {
 
-using netfilter::Answer;
 using netfilter::BackendState;
-using netfilter::ForwardVerdict;
 using netfilter::HostNetfilter;
 using netfilter::Source;
+using netfilter::Tristate;
 
 // What the host's admin writes rules with: legacy iptables or iptables-nft when those hold the
 // tables, nft otherwise (Debian, Ubuntu, Fedora and OpenWrt default to nftables).
@@ -74,12 +73,12 @@ std::string DnatFix(const Context& context, bool iptables) {
 // not be read), a rule we cannot judge warns.
 void ReportNat(const char* id, const netfilter::NatAnswer& answer, const std::string& what, const std::string& fix,
                const std::string& unreadable, Report* report) {
-  if (answer.answer == Answer::kYes) {
+  if (answer.answer == Tristate::kYes) {
     report->Add(id, Verdict::kPass, absl::StrCat(what, ": ", answer.rules.front().text));
   } else if (!unreadable.empty()) {
     report->Add(id, Verdict::kSkip, absl::StrCat(what, ": not found in what could be read; unreadable: ", unreadable,
                                                 " (needs CAP_NET_ADMIN)"));
-  } else if (answer.answer == Answer::kUncertain) {
+  } else if (answer.answer == Tristate::kMaybe) {
     std::vector<std::string> texts;
     for (const auto& rule : answer.rules) texts.push_back(rule.text);
     report->Add(id, Verdict::kWarn, absl::StrCat(what, ": only rules that may or may not apply: ", absl::StrJoin(texts, " | ")),
@@ -96,19 +95,29 @@ std::string ChainName(const netfilter::ForwardAnswer& answer) {
 // The forward verdict for one direction, with the chain and rule that decided it.
 struct Direction {
   std::string label;
-  ForwardVerdict verdict = ForwardVerdict::kAccept;
+  Tristate accepted = Tristate::kYes;
   std::string detail;
 };
 
+// How the finding words a forward verdict.
+std::string_view VerdictWord(Tristate accepted) {
+  switch (accepted) {
+    case Tristate::kYes: return "accept";
+    case Tristate::kNo: return "drop";
+    case Tristate::kMaybe: return "uncertain";
+  }
+  return "?";
+}
+
 Direction AskForward(const HostNetfilter& nf, const std::string& from, const std::string& to, std::string label) {
-  netfilter::ForwardQuestion question;
-  question.from_iface = from;
-  question.to_iface = to;
-  const std::vector<netfilter::ForwardAnswer> answers = netfilter::AnswerForward(nf.ruleset, question);
+  netfilter::Packet packet;  // TCP: phantun's fake TCP
+  packet.iifname = from;
+  packet.oifname = to;
+  const std::vector<netfilter::ForwardAnswer> answers = netfilter::AnswerForward(nf.ruleset, packet);
   Direction direction{std::move(label), netfilter::CombineForward(answers), ""};
   // The combined verdict is the verdict of at least one chain: name the first such chain's rule.
   for (const auto& answer : answers) {
-    if (answer.verdict == direction.verdict) {
+    if (answer.accepted == direction.accepted) {
       direction.detail = absl::StrCat(ChainName(answer), ": ", answer.rule_text);
       break;
     }
@@ -121,10 +130,9 @@ void CheckForwardChains(const Context& context, const HostNetfilter& nf, bool ip
                         Report* report) {
   const Direction out = AskForward(nf, context.tun, context.wan, absl::StrCat(Tun(context), " -> ", Wan(context)));
   const Direction in = AskForward(nf, context.wan, context.tun, absl::StrCat(Wan(context), " -> ", Tun(context)));
-  const std::string summary = absl::StrCat(out.label, ": ", netfilter::ForwardVerdictName(out.verdict), " (", out.detail,
-                                           "); ", in.label, ": ", netfilter::ForwardVerdictName(in.verdict), " (",
-                                           in.detail, ")");
-  if (out.verdict == ForwardVerdict::kDrop || in.verdict == ForwardVerdict::kDrop) {
+  const std::string summary = absl::StrCat(out.label, ": ", VerdictWord(out.accepted), " (", out.detail, "); ",
+                                           in.label, ": ", VerdictWord(in.accepted), " (", in.detail, ")");
+  if (out.accepted == Tristate::kNo || in.accepted == Tristate::kNo) {
     const std::string fix =
         iptables ? absl::StrCat("iptables -I FORWARD -i ", Tun(context), " -o ", Wan(context), " -j ACCEPT; iptables -I FORWARD -i ",
                                 Wan(context), " -o ", Tun(context),
@@ -135,7 +143,7 @@ void CheckForwardChains(const Context& context, const HostNetfilter& nf, bool ip
     report->Add("fwd.chains", Verdict::kFail, summary, fix);
   } else if (!unreadable.empty()) {
     report->Add("fwd.chains", Verdict::kSkip, absl::StrCat("forward chains not fully readable: ", unreadable, " (needs CAP_NET_ADMIN)"));
-  } else if (out.verdict == ForwardVerdict::kUncertain || in.verdict == ForwardVerdict::kUncertain) {
+  } else if (out.accepted == Tristate::kMaybe || in.accepted == Tristate::kMaybe) {
     report->Add("fwd.chains", Verdict::kWarn, summary, "check the rule named above lets phantun's TCP through in both directions");
   } else {
     report->Add("fwd.chains", Verdict::kPass, summary);

@@ -9,12 +9,8 @@
 
 namespace phantun_runtime::netfilter {
 
-// Three-valued logic: a rule's conditions hold, do not hold, or depend on something we do not know
-// (a field the question leaves open, an opaque condition, an expression we could not decode).
-enum class Tristate : uint8_t { kNo, kYes, kMaybe };
-
-// The packet a question is about. Empty / zero fields are unknown, and make any condition on them
-// kMaybe.
+// The packet a question is about, the one packet type of every question. Empty / zero fields are
+// unknown, and make any condition on them kMaybe.
 struct Packet {
   Family family = Family::kIpv4;  // kIpv4 or kIpv6
   std::string iifname;            // interface names, as given (at most 15 bytes)

@@ -130,30 +130,12 @@ std::string PolicyText(const Table& table, const Chain& chain) {
 
 }  // namespace
 
-std::string_view ForwardVerdictName(ForwardVerdict verdict) {
-  switch (verdict) {
-    case ForwardVerdict::kAccept: return "accept";
-    case ForwardVerdict::kDrop: return "drop";
-    case ForwardVerdict::kUncertain: return "uncertain";
-  }
-  return "?";
-}
-
-std::vector<ForwardAnswer> AnswerForward(const Ruleset& ruleset, const ForwardQuestion& question) {
-  Packet packet;
-  packet.family = question.family;
-  packet.iifname = question.from_iface;
-  packet.oifname = question.to_iface;
-  packet.saddr = question.saddr;
-  packet.daddr = question.daddr;
-  packet.dport = question.dport;
-  packet.ct_state = question.ct_state;
-
+std::vector<ForwardAnswer> AnswerForward(const Ruleset& ruleset, const Packet& packet) {
   std::vector<ForwardAnswer> answers;
   for (const ForwardChain& forward : CollectForwardChains(ruleset)) {
     const Table& table = *forward.table;
     const Chain& chain = *forward.chain;
-    if (!TableSees(table.family, question.family)) continue;
+    if (!TableSees(table.family, packet.family)) continue;
     Walker walker(table, packet);
     Paths paths = walker.Chain(static_cast<size_t>(&chain - table.chains.data()), 0);
     if (paths.leave) {
@@ -170,13 +152,13 @@ std::vector<ForwardAnswer> AnswerForward(const Ruleset& ruleset, const ForwardQu
     answer.priority = chain.priority;
     answer.policy = chain.policy;
     if (paths.accept && !paths.drop) {
-      answer.verdict = ForwardVerdict::kAccept;
+      answer.accepted = Tristate::kYes;
       answer.rule_text = paths.accept_by;
     } else if (paths.drop && !paths.accept) {
-      answer.verdict = ForwardVerdict::kDrop;
+      answer.accepted = Tristate::kNo;
       answer.rule_text = paths.drop_by;
     } else {
-      answer.verdict = ForwardVerdict::kUncertain;
+      answer.accepted = Tristate::kMaybe;
       answer.rule_text = paths.unknown_by;
     }
     answers.push_back(std::move(answer));
@@ -184,11 +166,11 @@ std::vector<ForwardAnswer> AnswerForward(const Ruleset& ruleset, const ForwardQu
   return answers;
 }
 
-ForwardVerdict CombineForward(const std::vector<ForwardAnswer>& answers) {
-  ForwardVerdict combined = ForwardVerdict::kAccept;
+Tristate CombineForward(const std::vector<ForwardAnswer>& answers) {
+  Tristate combined = Tristate::kYes;
   for (const ForwardAnswer& answer : answers) {
-    if (answer.verdict == ForwardVerdict::kDrop) return ForwardVerdict::kDrop;
-    if (answer.verdict == ForwardVerdict::kUncertain) combined = ForwardVerdict::kUncertain;
+    if (answer.accepted == Tristate::kNo) return Tristate::kNo;
+    if (answer.accepted == Tristate::kMaybe) combined = Tristate::kMaybe;
   }
   return combined;
 }

@@ -12,6 +12,12 @@ namespace phantun_runtime::netfilter {
 // only what the doctor's questions need. Everything else is kept as text ("opaque") so that a rule
 // we cannot judge makes an answer uncertain instead of wrong.
 
+// The doctor's three-valued logic, for every question it asks of the rules: does a condition hold,
+// does a rule apply, is there a NAT rule, is a forwarded packet accepted. kMaybe: it depends on
+// something we do not know (a field the question leaves open, an opaque condition, an expression
+// we could not decode).
+enum class Tristate : uint8_t { kNo, kYes, kMaybe };
+
 // Where a table came from.
 enum class Source : uint8_t {
   kNftables,        // native nftables

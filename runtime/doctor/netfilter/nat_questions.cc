@@ -32,14 +32,14 @@ NatAnswer Collect(const std::vector<NatRule>& rules, const Packet& packet, Wante
     const Tristate fits = applies == Tristate::kNo ? Tristate::kNo : target_fits(rule);
     if (fits == Tristate::kNo) continue;
     if (applies == Tristate::kYes && fits == Tristate::kYes) {
-      answer.answer = Answer::kYes;
+      answer.answer = Tristate::kYes;
       answer.rules = {rule};
       return answer;
     }
     maybe.push_back(rule);
   }
   if (!maybe.empty()) {
-    answer.answer = Answer::kUncertain;
+    answer.answer = Tristate::kMaybe;
     answer.rules = std::move(maybe);
   }
   return answer;
@@ -64,15 +64,6 @@ Tristate DnatTargetFits(const NatTarget& to, const ServerNatQuestion& question) 
 }
 
 }  // namespace
-
-std::string_view AnswerName(Answer answer) {
-  switch (answer) {
-    case Answer::kYes: return "yes";
-    case Answer::kNo: return "no";
-    case Answer::kUncertain: return "uncertain";
-  }
-  return "?";
-}
 
 NatAnswer FindClientMasquerade(const std::vector<NatRule>& rules, const ClientNatQuestion& question) {
   Packet packet;

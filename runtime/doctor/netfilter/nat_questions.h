@@ -11,13 +11,9 @@
 
 namespace phantun_runtime::netfilter {
 
-enum class Answer : uint8_t { kYes, kNo, kUncertain };
-
-std::string_view AnswerName(Answer answer);  // "yes", "no", "uncertain"
-
 struct NatAnswer {
-  Answer answer = Answer::kNo;
-  // kYes: the rule that applies. kUncertain: every rule that might (a condition we cannot evaluate,
+  Tristate answer = Tristate::kNo;
+  // kYes: the rule that applies. kMaybe: every rule that might (a condition we cannot evaluate,
   // an undecoded expression, an address from a map, a port range). kNo: empty.
   std::vector<NatRule> rules;
 };

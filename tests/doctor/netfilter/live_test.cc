@@ -163,20 +163,20 @@ class LiveNetfilter : public ::testing::Test {
 
   void ExpectPhantunAnswers(const HostNetfilter& host) {
     const std::vector<NatRule> nat = CollectNatRules(host.ruleset);
-    EXPECT_EQ(FindClientMasquerade(nat, {"tun0", Ip("192.168.200.2"), "eth0"}).answer, Answer::kYes)
+    EXPECT_EQ(FindClientMasquerade(nat, {"tun0", Ip("192.168.200.2"), "eth0"}).answer, Tristate::kYes)
         << RenderRuleset(host.ruleset);
-    EXPECT_EQ(FindClientMasquerade(nat, {"tun0", Ip("192.168.200.2"), "eth1"}).answer, Answer::kNo);
-    EXPECT_EQ(FindServerDnat(nat, {"eth0", 4567, Ip("192.168.201.2")}).answer, Answer::kYes);
-    EXPECT_EQ(FindServerDnat(nat, {"eth0", 4568, Ip("192.168.201.2")}).answer, Answer::kNo);
-    EXPECT_EQ(FindServerDnat(nat, {"eth0", 4567, Ip("192.168.201.9")}).answer, Answer::kNo);
-    ForwardQuestion out;
-    out.from_iface = "tun0";
-    out.to_iface = "eth0";
-    EXPECT_EQ(CombineForward(AnswerForward(host.ruleset, out)), ForwardVerdict::kAccept);
-    ForwardQuestion back;
-    back.from_iface = "eth0";
-    back.to_iface = "tun0";
-    EXPECT_EQ(CombineForward(AnswerForward(host.ruleset, back)), ForwardVerdict::kDrop);
+    EXPECT_EQ(FindClientMasquerade(nat, {"tun0", Ip("192.168.200.2"), "eth1"}).answer, Tristate::kNo);
+    EXPECT_EQ(FindServerDnat(nat, {"eth0", 4567, Ip("192.168.201.2")}).answer, Tristate::kYes);
+    EXPECT_EQ(FindServerDnat(nat, {"eth0", 4568, Ip("192.168.201.2")}).answer, Tristate::kNo);
+    EXPECT_EQ(FindServerDnat(nat, {"eth0", 4567, Ip("192.168.201.9")}).answer, Tristate::kNo);
+    Packet out;
+    out.iifname = "tun0";
+    out.oifname = "eth0";
+    EXPECT_EQ(CombineForward(AnswerForward(host.ruleset, out)), Tristate::kYes);
+    Packet back;
+    back.iifname = "eth0";
+    back.oifname = "tun0";
+    EXPECT_EQ(CombineForward(AnswerForward(host.ruleset, back)), Tristate::kNo);
   }
 
   std::string namespace_;

@@ -74,9 +74,9 @@ void AskEverything(const Ruleset& ruleset) {
     sink = sink + FindServerDnat(nat, {"", 4567, peer}).rules.size();
   }
   for (Family family : {Family::kIpv4, Family::kIpv6}) {
-    ForwardQuestion question;
-    question.from_iface = "tun0";
-    question.to_iface = "eth0";
+    Packet question;
+    question.iifname = "tun0";
+    question.oifname = "eth0";
     question.family = family;
     sink = sink + static_cast<size_t>(CombineForward(AnswerForward(ruleset, question)));
     question.ct_state = kCtStateNew;

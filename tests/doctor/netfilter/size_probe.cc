@@ -46,12 +46,12 @@ int main(int argc, char** argv) {
   const HostNetfilter host = ReadHostNetfilter();
   const std::vector<NatRule> nat = CollectNatRules(host.ruleset);
   const std::string peer = ParseIpAddress("192.168.200.2").value_or("");
-  text += AnswerName(FindClientMasquerade(nat, {"tun0", peer, "eth0"}).answer);
-  text += AnswerName(FindServerDnat(nat, {"eth0", 4567, peer}).answer);
-  ForwardQuestion question;
-  question.from_iface = "tun0";
-  question.to_iface = "eth0";
-  text += ForwardVerdictName(CombineForward(AnswerForward(host.ruleset, question)));
+  text += static_cast<char>('0' + static_cast<int>(FindClientMasquerade(nat, {"tun0", peer, "eth0"}).answer));
+  text += static_cast<char>('0' + static_cast<int>(FindServerDnat(nat, {"eth0", 4567, peer}).answer));
+  Packet question;
+  question.iifname = "tun0";
+  question.oifname = "eth0";
+  text += static_cast<char>('0' + static_cast<int>(CombineForward(AnswerForward(host.ruleset, question))));
   for (const Table& table : host.ruleset.tables) text += table.name;
 #endif
 #if SIZE_PROBE_LEVEL >= 1

@@ -48,9 +48,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string peer = ParseIpAddress(family == Family::kIpv4 ? "192.168.201.2" : "fcc9::2").value();
   sink = sink + FindClientMasquerade(nat, {"tun0", peer, "eth0"}).rules.size();
   sink = sink + FindServerDnat(nat, {"eth0", 4567, peer}).rules.size();
-  ForwardQuestion question;
-  question.from_iface = "tun0";
-  question.to_iface = "eth0";
+  Packet question;
+  question.iifname = "tun0";
+  question.oifname = "eth0";
   question.family = family;
   sink = sink + AnswerForward(ruleset, question).size();
   return 0;
