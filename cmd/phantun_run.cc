@@ -1,7 +1,6 @@
 #include "cmd/applets.h"
 
 #include <limits.h>
-#include <signal.h>
 #include <unistd.h>
 
 #include <string>
@@ -53,20 +52,6 @@ std::string ModeProblem(const char* mode) {
                       ": expected MODE=client or MODE=server (case-sensitive); phantun not started");
 }
 
-// With SIGCHLD ignored the kernel would reap phantun itself and its status would be lost, so the
-// runtime takes the default back for itself and hands SIG_IGN on to phantun. Returns whether it was
-// ignored.
-bool TakeBackSigchld() {
-  struct sigaction previous;
-  if (sigaction(SIGCHLD, nullptr, &previous) != 0 || previous.sa_handler != SIG_IGN) return false;
-  signal(SIGCHLD, SIG_DFL);
-  return true;
-}
-
-bool OwnsTerminalForeground() {
-  return isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
-}
-
 }  // namespace
 
 int RunMain(int argc, char** argv) {
@@ -100,7 +85,7 @@ int RunMain(int argc, char** argv) {
     }
   }
   request.sigchld_was_ignored = TakeBackSigchld();
-  request.take_terminal = OwnsTerminalForeground();
+  request.take_terminal = InTerminalForeground();
 
   const StatusOr<int> signal_fd = OpenSignalFdForAllSignals();
   if (!signal_fd.ok()) return Fail(kExitOsError, signal_fd.status().message());

@@ -30,6 +30,13 @@ bool SetSignalMask(const KernelSignalMask& mask) {
   return syscall(SYS_rt_sigprocmask, SIG_SETMASK, mask.bits, nullptr, sizeof mask.bits) == 0;
 }
 
+bool TakeBackSigchld() {
+  struct sigaction previous;
+  if (sigaction(SIGCHLD, nullptr, &previous) != 0 || previous.sa_handler != SIG_IGN) return false;
+  signal(SIGCHLD, SIG_DFL);
+  return true;
+}
+
 StatusOr<int> OpenSignalFdForAllSignals() {
   // The kernel reads only the first _NSIG / 8 bytes of the set (8, or 16 on MIPS); fill the whole
   // C-library type so that no implementation's notion of reserved signals clears a bit.

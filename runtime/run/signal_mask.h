@@ -23,6 +23,11 @@ Status BlockAllSignals(KernelSignalMask* previous);
 // execve, where no message can be built), hence false with errno rather than a Status.
 bool SetSignalMask(const KernelSignalMask& mask);
 
+// With SIGCHLD ignored the kernel would reap phantun itself and its status would be lost, so the
+// runtime takes the default action back for itself (and hands SIG_IGN on to phantun, see
+// SpawnRequest). Returns whether it was ignored.
+bool TakeBackSigchld();
+
 // A signalfd(2) that reports every signal, close-on-exec.
 StatusOr<int> OpenSignalFdForAllSignals();
 

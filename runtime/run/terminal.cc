@@ -5,6 +5,8 @@
 
 namespace phantun_runtime {
 
+bool InTerminalForeground() { return isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp(); }
+
 void PassForeground(pid_t from, pid_t to) {
   if (tcgetpgrp(STDIN_FILENO) == from) tcsetpgrp(STDIN_FILENO, to);
 }

@@ -9,6 +9,9 @@ namespace phantun_runtime {
 // phantun's process group takes the foreground while it runs (so Ctrl-C and Ctrl-Z reach it), and
 // the runtime's own group takes it back when phantun stops or ends, so the shell gets it again.
 
+// Whether the runtime was started in the foreground of a terminal (descriptor 0), as from a shell.
+bool InTerminalForeground();
+
 // Makes `to` the foreground process group if `from` is it now; otherwise leaves the terminal alone
 // (a shell that has already moved on keeps it). SIGTTOU must be blocked.
 void PassForeground(pid_t from, pid_t to);
