@@ -21,6 +21,7 @@
 #include "runtime/doctor/network_checks.h"
 #include "runtime/doctor/options.h"
 #include "runtime/doctor/privilege_checks.h"
+#include "runtime/doctor/process_facts.h"
 #include "runtime/doctor/read_only_guard.h"
 #include "runtime/doctor/render.h"
 #include "runtime/doctor/tun_addresses.h"
@@ -51,23 +52,35 @@ int DoctorMain(int argc, char** argv) {
     return 0;
   }
 
-  // Everything that needs more than reading happens before the guard goes up: the process facts
-  // (the guard itself changes no_new_privs and seccomp), the terminal test (an ioctl) and the
-  // /dev/net/tun probe (a read-write open and an ioctl, creating nothing).
+  // Before the guard goes up, only what cannot happen under it, and no check:
+  //  - descriptors above 2 that the doctor was given are closed, so that every descriptor the
+  //    filter lets it use (sendto's, the TUN's) is one it opened itself;
+  //  - the process facts are read, because the guard changes two of them (no_new_privs and the
+  //    seccomp mode) and the checks must judge the process as it was started, as phantun would be;
+  //  - /dev/net/tun is opened read-write: the filter cannot allow that open for this one path
+  //    without allowing it for every file. It creates nothing (only TUNSETIFF would); what the
+  //    device can do is asked under the guard.
   const doctor::LiveHost host;
-  const char* no_color = getenv("NO_COLOR");
-  const bool colour = !options.json && isatty(STDOUT_FILENO) && (no_color == nullptr || *no_color == '\0');
-  const doctor::Context context = doctor::ResolveContext(options, host);
-  const doctor::TunProbe tun = doctor::ProbeTun();
+  doctor::CloseInheritedDescriptors();
+  const doctor::ProcessFacts started_as = doctor::ReadProcessFacts(host);
+  int tun_fd = -1;
+  doctor::TunProbe tun = doctor::OpenTunDevice(&tun_fd);
 
   doctor::Report report;
-  if (doctor::InstallReadOnlyGuard(&error)) {
-    report.Add("doctor.guard", Verdict::kPass, "read-only guard active: seccomp refuses every modifying system call");
+  if (doctor::InstallReadOnlyGuard(tun_fd, &error)) {
+    report.Add("doctor.guard", Verdict::kPass, "read-only guard active: seccomp allows only the calls the doctor needs to read");
   } else {
     report.Add("doctor.guard", Verdict::kWarn, absl::StrCat("read-only guard unavailable (", error,
                                                             "); the checks below only read anyway"),
                "use a kernel with CONFIG_SECCOMP_FILTER to have the promise enforced");
   }
+
+  // Under the guard from here on.
+  doctor::ReadTunFeatures(tun_fd, &tun);
+  const char* no_color = getenv("NO_COLOR");
+  const bool colour = !options.json && isatty(STDOUT_FILENO) && (no_color == nullptr || *no_color == '\0');
+  doctor::Context context = doctor::ResolveContext(options, host);
+  context.process = started_as;  // ResolveContext read them again, with the guard's changes
   doctor::CheckTun(tun, context.process.in_container, &report);
   doctor::CheckPrivileges(context.process, &report);
   doctor::CheckNamespace(context, &report);

@@ -20,8 +20,9 @@ constexpr unsigned kTunMinor = 200;
 
 }  // namespace
 
-TunProbe ProbeTun() {
+TunProbe OpenTunDevice(int* fd) {
   TunProbe probe;
+  *fd = -1;
   struct stat st;
   if (stat(kTunPath, &st) != 0) {
     probe.stat_errno = errno;
@@ -31,18 +32,19 @@ TunProbe ProbeTun() {
   probe.major = major(st.st_rdev);
   probe.minor = minor(st.st_rdev);
   if (!probe.is_char) return probe;
-  const int fd = open(kTunPath, O_RDWR | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) {
-    probe.open_errno = errno;
-    return probe;
-  }
+  *fd = open(kTunPath, O_RDWR | O_CLOEXEC | O_NONBLOCK);
+  if (*fd < 0) probe.open_errno = errno;
+  return probe;
+}
+
+void ReadTunFeatures(int fd, TunProbe* probe) {
+  if (fd < 0) return;
   unsigned int features = 0;
   if (ioctl(fd, TUNGETFEATURES, &features) == 0) {
-    probe.features_known = true;
-    probe.features = features;
+    probe->features_known = true;
+    probe->features = features;
   }
   close(fd);
-  return probe;
 }
 
 void CheckTun(const TunProbe& probe, bool in_container, Report* report) {

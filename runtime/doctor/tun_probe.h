@@ -17,9 +17,16 @@ struct TunProbe {
   unsigned features = 0;  // TUNGETFEATURES flags
 };
 
-// Looks at the real /dev/net/tun. Runs before the read-only guard is installed, since the guard
-// refuses read-write opens and ioctls.
-TunProbe ProbeTun();
+// The real /dev/net/tun, in two halves on either side of the read-only guard.
+//
+// OpenTunDevice: stat and the read-write open, before the guard. A seccomp filter sees the flags of
+// an open but not its path, so it could only allow a read-write open of /dev/net/tun by allowing
+// one of every file; the open itself creates nothing. *fd is the open descriptor, or -1.
+TunProbe OpenTunDevice(int* fd);
+
+// ReadTunFeatures: TUNGETFEATURES on that descriptor, under the guard (which allows that one ioctl
+// on that one descriptor), then closes it. Does nothing when fd is -1.
+void ReadTunFeatures(int fd, TunProbe* probe);
 
 // tun.device and tun.multiqueue.
 void CheckTun(const TunProbe& probe, bool in_container, Report* report);
