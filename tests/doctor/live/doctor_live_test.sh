@@ -8,8 +8,10 @@
 #   - no /dev/net/tun (hidden in a private mount namespace) fails tun.device;
 #   - no CAP_NET_ADMIN fails priv.net_admin and turns the netfilter checks into skip, never pass;
 #   - every --json report validates against docs/doctor-report.schema.json;
+#   - every report shows the read-only guard in force (doctor.guard pass);
 #   - under strace, the doctor makes no modifying call: no open for writing but /dev/net/tun's
-#     read-write probe, writes only to stdout/stderr, netlink requests only of GET types.
+#     read-write probe, writes only to stdout/stderr, netlink requests only of GET types; and the
+#     guard, which allows only the calls the doctor needs, refused none of the calls it made.
 # Usage: doctor_live_test.sh PHANTUN_RUNTIME SCHEMA
 set -Eeuo pipefail
 export PATH="/usr/sbin:/sbin:$PATH"
@@ -96,6 +98,7 @@ new_host "$ns"
 ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=0
 report "$ns" --mode client
 check "fresh namespace: exit status 1" test "$status" = 1
+expect "fresh namespace" doctor.guard pass
 expect "fresh namespace" fwd.ipv4 fail
 expect "fresh namespace" netns.host warn   # a veth uplink: what a container's namespace looks like
 if has_check nat.masquerade; then expect "fresh namespace" nat.masquerade fail; fi
@@ -114,6 +117,7 @@ if has_check nat.masquerade; then
   ip netns exec "$ns" nft add rule inet nat prerouting iifname wan0 tcp dport 4567 dnat ip to 192.168.201.2
   report "$ns" --mode client --tun tun0
   expect "nftables rules" nat.masquerade pass
+  expect "nftables rules" doctor.guard pass
   report "$ns" --mode server --tun tun0 --port 4567
   expect "nftables rules" nat.dnat pass
   report "$ns" --mode server --tun tun0 --port 4568
@@ -127,6 +131,7 @@ if has_check nat.masquerade; then
     ip netns exec "$ns" "iptables-$flavour" -t nat -A PREROUTING -p tcp -i wan0 --dport 4567 -j DNAT --to-destination 192.168.201.2
     report "$ns" --mode client
     expect "iptables-$flavour rules" nat.masquerade pass
+    expect "iptables-$flavour rules" doctor.guard pass
     report "$ns" --mode server --port 4567
     expect "iptables-$flavour rules" nat.dnat pass
     ip netns exec "$ns" "iptables-$flavour" -P FORWARD DROP
@@ -142,6 +147,7 @@ status=0
 ip netns exec "$ns" unshare --mount sh -c 'mount -t tmpfs none /dev/net && exec "$0" --json --wan wan0' "$doctor" \
   >"$work/report.json" || status=$?
 expect "no /dev/net/tun" tun.device fail
+expect "no /dev/net/tun" doctor.guard pass
 expect "no /dev/net/tun" tun.multiqueue skip
 
 # No CAP_NET_ADMIN: dropped from every set before the doctor starts.
@@ -149,21 +155,31 @@ status=0
 ip netns exec "$ns" setpriv --inh-caps=-net_admin --bounding-set=-net_admin -- "$doctor" --json --wan wan0 --mode client \
   >"$work/report.json" || status=$?
 expect "no CAP_NET_ADMIN" priv.net_admin fail
+expect "no CAP_NET_ADMIN" doctor.guard pass
 if has_check nat.masquerade; then
   expect "no CAP_NET_ADMIN" nat.masquerade skip
   expect "no CAP_NET_ADMIN" fwd.chains skip
 fi
 
 # ---------------------------------------------------------------------------------------------
-# Read-only, proven by the system calls themselves.
-ip netns exec "$ns" strace -f -qq -o "$work/strace.log" -e trace=%file,%desc,%network,ioctl,init_module,finit_module \
-  -e signal=none "$doctor" --wan wan0 --mode server --port 4567 >/dev/null || true
+# Read-only, proven by the system calls themselves (all of them: the guard must have refused none).
+ip netns exec "$ns" strace -f -qq -o "$work/strace.log" -e signal=none "$doctor" --wan wan0 --mode server --port 4567 \
+  >/dev/null || true
 /usr/bin/python3 - "$work/strace.log" >"$work/strace.verdict" <<'PY'
 import re, sys
 bad = []
+guarded = False
 for line in open(sys.argv[1]):
     call = re.sub(r"^\d+\s+", "", line.strip())
     name = call.split("(", 1)[0]
+    if name == "prctl" and "PR_SET_SECCOMP" in call:
+        guarded = call.rstrip().endswith("= 0")
+        if not guarded:
+            bad.append("the guard was not installed: " + call)
+    elif guarded and "= -1 EPERM" in call:
+        # Nothing the doctor does runs without CAP_NET_ADMIN here, so an EPERM is the guard's: the
+        # allowlist lacks a call (or an argument) the doctor needs.
+        bad.append("refused by the guard: " + call)
     if name in ("open", "openat", "openat2", "creat"):
         flags = re.search(r"O_[A-Z_|]+", call)
         flags = flags.group(0) if flags else ""
