@@ -58,16 +58,15 @@ lab_packages=(
   file                                 # tests/emulated, tests/release: file(1) on the binaries
   iproute2                             # ip, ss: every lab (tests/tunnel, tests/image, tests/doctor/live, tests/bench)
   nftables                             # nft: the labs' NAT rules and address guard
-  iptables                             # iptables-legacy/-nft, *-save: tests/doctor/live, netfilter/capture.sh, tests/image
+  iptables                             # iptables-legacy/-nft, *-save: tests/doctor/live, tests/doctor/netfilter (live_test, capture.sh), tests/image
   procps                               # sysctl: the labs switch forwarding and IPv6 in their namespaces
   util-linux                           # unshare, setpriv, mount: tests/doctor/live
   libcap2-bin                          # capsh: tests/doctor/netfilter/capture.sh
-  strace                               # tests/doctor/live (no modifying syscall), tests/bench/profile.sh
+  strace                               # tests/doctor/live: the doctor makes no modifying system call
   qemu-user-static                     # tests/emulated: every architecture's binary under qemu-user
   tini dumb-init catatonit             # tests/bench: the peer launchers
-  hyperfine valgrind                   # tests/bench: launch timing, instruction counts (and profile.sh)
-  linux-perf                           # tests/bench/profile.sh: perf stat
-  python3 python3-yaml                 # tests/bench reports, tests/image/check_examples.py (import yaml)
+  hyperfine valgrind                   # tests/bench: launch timing, instruction counts
+  python3 python3-yaml                 # tests/bench/report.py, tests/runner, tests/docs; tests/image/check_examples.py (import yaml)
   python3-jsonschema                   # tests/doctor/live: the --json report against docs/doctor-report.schema.json
   podman runc                          # tests/image: builds and runs the image (runc: crun fails on hybrid cgroups)
   systemd                              # tests/image/examples_test.sh: systemd-analyze verify, the system units
