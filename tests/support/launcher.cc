@@ -74,11 +74,20 @@ void PlaceDescriptors(const std::map<int, int>& fds) {
   if (syscall(SYS_close_range, first, ~0U, 0) != 0) ChildFail("close_range");
 }
 
+// setns() puts the caller at the namespace's own root, which is the test's root only when the test
+// runs at the top of its mount namespace: in a chroot (a fresh Debian root entered for a test run)
+// it is the host's. So the holder's root (/proc/<pid>/root beside /proc/<pid>/ns/mnt, the test's
+// own, since the holder was forked from it) is opened first and entered after the setns.
 void EnterMountNamespace(const std::string& ns_path) {
+  const std::string root_path = ns_path.substr(0, ns_path.rfind("/ns/")) + "/root";
+  const int root = open(root_path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root < 0) ChildFail("open the namespace holder's root");
   const int fd = open(ns_path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) ChildFail("open mount namespace");
   if (setns(fd, CLONE_NEWNS) != 0) ChildFail("setns(CLONE_NEWNS)");
   close(fd);
+  if (fchdir(root) != 0 || chroot(".") != 0) ChildFail("enter the namespace holder's root");
+  close(root);
 }
 
 // Limits and privileges: inherited through execve, so set here rather than in the runtime.
