@@ -34,7 +34,6 @@ namespace phantun_runtime {
 using doctor::Verdict;
 
 int DoctorMain(int argc, char** argv) {
-  std::string error;
   if (argc == 2 && std::string_view(argv[1]) == "--list-checks") {
     std::string ids;
     for (const char* id : doctor::kCheckIds) absl::StrAppend(&ids, id, "\n");
@@ -67,10 +66,10 @@ int DoctorMain(int argc, char** argv) {
   doctor::TunProbe tun = doctor::OpenTunDevice(&tun_fd);
 
   doctor::Report report;
-  if (doctor::InstallReadOnlyGuard(tun_fd, &error)) {
+  if (const Status guard = doctor::InstallReadOnlyGuard(tun_fd); guard.ok()) {
     report.Add("doctor.guard", Verdict::kPass, "read-only guard active: seccomp allows only the calls the doctor needs to read");
   } else {
-    report.Add("doctor.guard", Verdict::kWarn, absl::StrCat("read-only guard unavailable (", error,
+    report.Add("doctor.guard", Verdict::kWarn, absl::StrCat("read-only guard unavailable (", guard.message(),
                                                             "); the checks below only read anyway"),
                "use a kernel with CONFIG_SECCOMP_FILTER to have the promise enforced");
   }

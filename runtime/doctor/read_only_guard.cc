@@ -21,7 +21,6 @@
 
 #include <vector>
 
-#include "absl/strings/str_cat.h"
 
 namespace phantun_runtime::doctor {
 namespace {
@@ -291,20 +290,16 @@ bool CloseInheritedDescriptors() {
   return true;
 }
 
-bool InstallReadOnlyGuard(int tun_fd, std::string* error) {
-  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
-    *error = absl::StrCat("cannot set no_new_privs: ", strerror(errno));
-    return false;
-  }
+Status InstallReadOnlyGuard(int tun_fd) {
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return SystemError("cannot set no_new_privs", errno);
   std::vector<sock_filter> program = ReadOnlyFilter(tun_fd);
   sock_fprog fprog{};
   fprog.len = static_cast<unsigned short>(program.size());
   fprog.filter = program.data();
   if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &fprog, 0, 0) != 0) {
-    *error = absl::StrCat("cannot install the seccomp filter: ", strerror(errno));
-    return false;
+    return SystemError("cannot install the seccomp filter", errno);
   }
-  return true;
+  return Status();
 }
 
 }  // namespace phantun_runtime::doctor

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "runtime/status.h"
+
 namespace phantun_runtime::doctor {
 
 // Makes the doctor's read-only promise a property of the process rather than of its code: sets
@@ -19,8 +21,8 @@ namespace phantun_runtime::doctor {
 // open itself (CloseInheritedDescriptors), because the filter can only tell descriptors apart by
 // number: sendto is allowed on any descriptor above 2, with a netlink-sized address.
 //
-// Returns false with *error when the kernel refuses the filter (nothing is enforced then).
-bool InstallReadOnlyGuard(int tun_fd, std::string* error);
+// Fails when the kernel refuses the filter (nothing is enforced then).
+Status InstallReadOnlyGuard(int tun_fd);
 
 // Closes every descriptor above 2, so that each one the doctor holds under the guard is one it
 // opened itself. Returns false when neither close_range(2) nor /proc/self/fd was available.

@@ -298,8 +298,7 @@ int InGuardedChild(const std::function<int()>& probe, int tun_fd = -1,
   const pid_t pid = fork();
   if (pid == 0) {
     if (before) before();
-    std::string error;
-    if (!InstallReadOnlyGuard(tun_fd, &error)) _exit(kNoGuard);
+    if (!InstallReadOnlyGuard(tun_fd).ok()) _exit(kNoGuard);
     _exit(probe());
   }
   int status = 0;
