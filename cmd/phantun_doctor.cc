@@ -1,6 +1,5 @@
 #include "cmd/applets.h"
 
-#include <linux/netlink.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -12,12 +11,11 @@
 #include "runtime/doctor/check_ids.h"
 #include "runtime/doctor/context.h"
 #include "runtime/doctor/finding.h"
-#include "runtime/doctor/host.h"
 #include "runtime/doctor/interface_checks.h"
 #include "runtime/doctor/links.h"
+#include "runtime/doctor/live_host.h"
 #include "runtime/doctor/netfilter/host_netfilter.h"
 #include "runtime/doctor/netfilter_checks.h"
-#include "runtime/doctor/netlink/socket.h"
 #include "runtime/doctor/network_checks.h"
 #include "runtime/doctor/options.h"
 #include "runtime/doctor/privilege_checks.h"
@@ -59,11 +57,10 @@ int DoctorMain(int argc, char** argv) {
   //  - /dev/net/tun is opened read-write: the filter cannot allow that open for this one path
   //    without allowing it for every file. It creates nothing (only TUNSETIFF would); what the
   //    device can do is asked under the guard.
-  const doctor::LiveHost host;
+  doctor::LiveHost host;
   doctor::CloseInheritedDescriptors();
   const doctor::ProcessFacts started_as = doctor::ReadProcessFacts(host);
-  int tun_fd = -1;
-  doctor::TunProbe tun = doctor::OpenTunDevice(&tun_fd);
+  const int tun_fd = host.OpenTunDevice();
 
   doctor::Report report;
   if (const Status guard = doctor::InstallReadOnlyGuard(tun_fd); guard.ok()) {
@@ -75,7 +72,7 @@ int DoctorMain(int argc, char** argv) {
   }
 
   // Under the guard from here on.
-  doctor::ReadTunFeatures(tun_fd, &tun);
+  const doctor::TunProbe tun = host.ProbeTun();
   const char* no_color = getenv("NO_COLOR");
   const bool colour = !options.json && isatty(STDOUT_FILENO) && (no_color == nullptr || *no_color == '\0');
   doctor::Context context = doctor::ResolveContext(options, host);
@@ -84,20 +81,16 @@ int DoctorMain(int argc, char** argv) {
   doctor::CheckPrivileges(context.process, &report);
   doctor::CheckNamespace(context, &report);
   doctor::CheckForwarding(context, &report);
-  doctor::CheckNetfilter(context, netfilter::ReadHostNetfilter(), &report);
+  doctor::CheckNetfilter(context, netfilter::ReadNetfilter(host), &report);
   doctor::CheckTunInterface(context, &report);
-  netlink::Socket rtnetlink;
-  const Status opened = rtnetlink.Open(NETLINK_ROUTE);
   StatusOr<std::vector<doctor::AddressPair>> addresses = std::vector<doctor::AddressPair>();
   const doctor::Link tun_link = doctor::ReadLink(host, context.tun);
-  if (!opened.ok()) {
-    addresses = opened;
-  } else if (!tun_link.ifindex) {
+  if (!tun_link.ifindex) {
     // No index, no way to pick the TUN's addresses out of the dump (tun.addr skips, saying this).
     addresses = Status(Status::Code::kFailedPrecondition,
                        absl::StrCat("/sys/class/net/", context.tun, "/ifindex does not hold a number"));
   } else {
-    addresses = doctor::ReadIpv4Addresses(rtnetlink, *tun_link.ifindex);
+    addresses = doctor::ReadIpv4Addresses(host, *tun_link.ifindex);
   }
   doctor::CheckTunAddresses(context, addresses, &report);
 

@@ -13,16 +13,16 @@ namespace {
 // absl's parsers leave a partial number behind when they fail ("15x0" gives 15), so only their
 // result says whether the file held a value.
 std::optional<int> ReadDecimal(const Host& host, const std::string& path) {
-  std::optional<std::string> text = ReadTrimmed(host, path);
+  const StatusOr<std::string> text = ReadTrimmed(host, path);
   int value;
-  if (!text || !absl::SimpleAtoi(*text, &value)) return std::nullopt;
+  if (!text.ok() || !absl::SimpleAtoi(*text, &value)) return std::nullopt;
   return value;
 }
 
 std::optional<unsigned> ReadHex(const Host& host, const std::string& path) {
-  std::optional<std::string> text = ReadTrimmed(host, path);
+  const StatusOr<std::string> text = ReadTrimmed(host, path);
   unsigned value;
-  if (!text || !absl::SimpleHexAtoi(*text, &value)) return std::nullopt;
+  if (!text.ok() || !absl::SimpleHexAtoi(*text, &value)) return std::nullopt;
   return value;
 }
 
@@ -48,7 +48,7 @@ Link ReadLink(const Host& host, const std::string& name) {
 
 std::vector<std::string> TunInterfaces(const Host& host) {
   std::vector<std::string> tuns;
-  for (const std::string& name : host.ListDirectory("/sys/class/net")) {
+  for (const std::string& name : host.ListDirectory("/sys/class/net").value_or(std::vector<std::string>())) {
     if (host.Exists(absl::StrCat("/sys/class/net/", name, "/tun_flags"))) tuns.push_back(name);
   }
   return tuns;
@@ -56,8 +56,8 @@ std::vector<std::string> TunInterfaces(const Host& host) {
 
 std::string DefaultRouteInterface(const Host& host) {
   // Columns: Iface Destination Gateway Flags RefCnt Use Metric Mask ...; hex, host byte order.
-  std::optional<std::string> table = host.ReadFile("/proc/net/route");
-  if (!table) return "";
+  const StatusOr<std::string> table = host.ReadFile("/proc/net/route");
+  if (!table.ok()) return "";
   std::string best;
   long best_metric = std::numeric_limits<long>::max();
   bool header = true;

@@ -18,17 +18,18 @@ constexpr char kPersistNote[] = "   (to keep it across reboots: the same line in
 std::optional<int> Sysctl(const Host& host, const std::string& name) {
   std::string path = "/proc/sys/" + name;
   std::replace(path.begin() + 10, path.end(), '.', '/');
-  std::optional<std::string> text = ReadTrimmed(host, path);
+  const StatusOr<std::string> text = ReadTrimmed(host, path);
   int value;
-  if (!text || !absl::SimpleAtoi(*text, &value)) return std::nullopt;
+  if (!text.ok() || !absl::SimpleAtoi(*text, &value)) return std::nullopt;
   return value;
 }
 
 // Interface names may contain '.', which sysctl paths spell as '/': build those paths directly.
 std::optional<int> InterfaceSysctl(const Host& host, const char* family, const std::string& iface, const char* key) {
-  std::optional<std::string> text = ReadTrimmed(host, absl::StrCat("/proc/sys/net/", family, "/conf/", iface, "/", key));
+  const StatusOr<std::string> text =
+      ReadTrimmed(host, absl::StrCat("/proc/sys/net/", family, "/conf/", iface, "/", key));
   int value;
-  if (!text || !absl::SimpleAtoi(*text, &value)) return std::nullopt;
+  if (!text.ok() || !absl::SimpleAtoi(*text, &value)) return std::nullopt;
   return value;
 }
 

@@ -71,7 +71,7 @@ void DetectContainer(const Host& host, ProcessFacts* facts) {
   } else if (host.GetEnv("KUBERNETES_SERVICE_HOST") != nullptr) {
     facts->in_container = true;
     facts->container_hint = "KUBERNETES_SERVICE_HOST";
-  } else if (std::optional<std::string> cgroup = host.ReadFile("/proc/1/cgroup")) {
+  } else if (const StatusOr<std::string> cgroup = host.ReadFile("/proc/1/cgroup"); cgroup.ok()) {
     for (const char* mark : {"docker", "kubepods", "containerd", "libpod", "lxc"}) {
       if (cgroup->find(mark) != std::string::npos) {
         facts->in_container = true;
@@ -86,7 +86,7 @@ void DetectContainer(const Host& host, ProcessFacts* facts) {
 
 ProcessFacts ReadProcessFacts(const Host& host) {
   ProcessFacts facts;
-  if (std::optional<std::string> status = host.ReadFile("/proc/self/status")) {
+  if (const StatusOr<std::string> status = host.ReadFile("/proc/self/status"); status.ok()) {
     facts.status_readable = true;
     ParseStatus(*status, &facts);
   }

@@ -22,9 +22,9 @@ std::string Ipv4Text(netlink::Bytes raw) {
 
 }  // namespace
 
-StatusOr<std::vector<AddressPair>> ReadIpv4Addresses(netlink::Dumper& dumper, int ifindex) {
+StatusOr<std::vector<AddressPair>> ReadIpv4Addresses(const Host& host, int ifindex) {
   std::vector<AddressPair> addresses;
-  const Status status = dumper.Dump(RTM_GETADDR, AF_INET, [&](const netlink::Message& message) {
+  const Status status = host.Dump(NETLINK_ROUTE, RTM_GETADDR, AF_INET, [&](const netlink::Message& message) {
     if (message.type != RTM_NEWADDR || message.payload.size() < sizeof(ifaddrmsg)) return;
     ifaddrmsg header;
     memcpy(&header, message.payload.data(), sizeof header);

@@ -6,7 +6,7 @@
 
 #include "runtime/doctor/context.h"
 #include "runtime/doctor/finding.h"
-#include "runtime/doctor/netlink/dumper.h"
+#include "runtime/doctor/host.h"
 #include "runtime/status.h"
 
 namespace phantun_runtime::doctor {
@@ -19,7 +19,7 @@ struct AddressPair {
 };
 
 // The IPv4 addresses of the interface with index `ifindex`.
-StatusOr<std::vector<AddressPair>> ReadIpv4Addresses(netlink::Dumper& dumper, int ifindex);
+StatusOr<std::vector<AddressPair>> ReadIpv4Addresses(const Host& host, int ifindex);
 
 // tun.addr: the TUN interface carries --tun-local with --tun-peer as its peer.
 void CheckTunAddresses(const Context& context, const StatusOr<std::vector<AddressPair>>& addresses, Report* report);

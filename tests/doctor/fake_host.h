@@ -1,75 +1,67 @@
-#ifndef PHANTUN_RUNTIME_TESTS_DOCTOR_FAKE_HOST_H_
-#define PHANTUN_RUNTIME_TESTS_DOCTOR_FAKE_HOST_H_
+#ifndef PHANTUN_TESTS_DOCTOR_FAKE_HOST_H_
+#define PHANTUN_TESTS_DOCTOR_FAKE_HOST_H_
+
+#include <stdint.h>
 
 #include <map>
-#include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "runtime/doctor/host.h"
+#include "runtime/status.h"
 
 namespace phantun_runtime::doctor {
 
-// A made-up host: files, directories and environment variables the test sets.
+// A made-up host for the doctor's unit tests: files and environment variables the test sets, and
+// kernel replies recorded from real kernels (tests/doctor/testdata, see capture.sh) or built by
+// hand, replayed through the same reply reader the live socket uses. A test that needs a host
+// which fails in some particular way overrides the method.
 class FakeHost : public Host {
  public:
+  FakeHost();
+
   std::map<std::string, std::string> files;
   std::map<std::string, std::string> env;
+  TunProbe tun;  // a healthy /dev/net/tun (char 10:200, opens, multi-queue) unless a test changes it
 
-  std::optional<std::string> ReadFile(const std::string& path) const override {
-    auto it = files.find(path);
-    if (it == files.end()) return std::nullopt;
-    return it->second;
-  }
-  bool Exists(const std::string& path) const override {
-    if (files.count(path) != 0) return true;
-    const std::string prefix = path + "/";
-    for (const auto& [name, content] : files) {
-      if (name.compare(0, prefix.size(), prefix) == 0) return true;
-    }
-    return false;
-  }
-  const char* GetEnv(const char* name) const override {
-    auto it = env.find(name);
-    return it == env.end() ? nullptr : it->second.c_str();
-  }
-  std::vector<std::string> ListDirectory(const std::string& path) const override {
-    std::set<std::string> entries;
-    const std::string prefix = path + "/";
-    for (const auto& [name, content] : files) {
-      if (name.compare(0, prefix.size(), prefix) != 0) continue;
-      const std::string rest = name.substr(prefix.size());
-      entries.insert(rest.substr(0, rest.find('/')));
-    }
-    return {entries.begin(), entries.end()};
-  }
+  StatusOr<std::string> ReadFile(const std::string& path) const override;
+  bool Exists(const std::string& path) const override;  // a file, or a folder holding one
+  StatusOr<std::vector<std::string>> ListDirectory(const std::string& path) const override;
+  const char* GetEnv(const char* name) const override;
+  // A dump without a recording fails with kNotFound.
+  Status Dump(int protocol, uint16_t type, uint8_t family, netlink::MessageCallback on_message) const override;
+  // The reply recorded for the request's table name and `option`; ENOENT (as the kernel answers
+  // for a table that does not exist) without one.
+  StatusOr<std::string> GetXtablesOption(int address_family, int option, std::string request) const override;
+  TunProbe ProbeTun() const override { return tun; }
+
+  // The kernel's reply to a dump: whole datagrams as recv() returned them, ending in NLMSG_DONE or
+  // NLMSG_ERROR. The sequence number is taken from the recording.
+  void AddDump(int protocol, uint16_t type, uint8_t family, std::string reply);
+  // The reply to IPT_SO_GET_INFO or IPT_SO_GET_ENTRIES (option 64 or 65) for `table`.
+  void AddXtablesReply(int address_family, const std::string& table, int option, std::string reply);
+
+  // A scenario captured by tests/doctor/netfilter/capture.sh (tests/doctor/testdata/<name>): its
+  // nf_tables dumps, its legacy table names as /proc/net/ip*_tables_names and their replies, and
+  // nfnetlink and nf_tables in /proc/modules (the doctor asks nf_tables only when they are loaded).
+  void LoadScenario(const std::string& name);
 
   // A network interface as /sys/class/net shows it.
   void AddLink(const std::string& name, int ifindex, int iflink, int mtu, unsigned flags, bool tun = false,
-               bool hardware = false) {
-    const std::string base = "/sys/class/net/" + name + "/";
-    files[base + "ifindex"] = std::to_string(ifindex) + "\n";
-    files[base + "iflink"] = std::to_string(iflink) + "\n";
-    files[base + "mtu"] = std::to_string(mtu) + "\n";
-    files[base + "type"] = tun ? "65534\n" : "1\n";
-    char hex[16];
-    snprintf(hex, sizeof hex, "0x%x\n", flags);
-    files[base + "flags"] = hex;
-    if (tun) files[base + "tun_flags"] = "0x1001\n";
-    if (hardware) files[base + "device/uevent"] = "";
-  }
+               bool hardware = false);
+  void AddDefaultRoute(const std::string& iface, int metric = 0);
+  void SetSysctl(const std::string& path_under_proc_sys, int value);
 
-  void AddDefaultRoute(const std::string& iface, int metric = 0) {
-    std::string& table = files["/proc/net/route"];
-    if (table.empty()) table = "Iface\tDestination\tGateway\tFlags\tRefCnt\tUse\tMetric\tMask\tMTU\tWindow\tIRTT\n";
-    table += iface + "\t00000000\t010012AC\t0003\t0\t0\t" + std::to_string(metric) + "\t00000000\t0\t0\t0\n";
-  }
-
-  void SetSysctl(const std::string& path_under_proc_sys, int value) {
-    files["/proc/sys/" + path_under_proc_sys] = std::to_string(value) + "\n";
-  }
+ private:
+  std::map<std::tuple<int, uint16_t, uint8_t>, std::string> dumps_;
+  std::map<std::tuple<int, std::string, int>, std::string> xtables_;
 };
+
+// A file of the test data (tests/doctor/testdata/<path>, from the test's working directory);
+// empty when it is missing.
+std::string ReadTestFile(const std::string& path);
 
 }  // namespace phantun_runtime::doctor
 
-#endif  // PHANTUN_RUNTIME_TESTS_DOCTOR_FAKE_HOST_H_
+#endif  // PHANTUN_TESTS_DOCTOR_FAKE_HOST_H_

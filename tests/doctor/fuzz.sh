@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fuzzes the doctor's parsers of kernel bytes: builds the libFuzzer targets with --config=fuzz
 # (host clang-14 with -fsanitize=fuzzer,address,undefined; see .bazelrc) and runs each for a bounded
-# time, seeded with the netfilter state captured from real kernels (netfilter/testdata):
+# time, seeded with the netfilter state captured from real kernels (tests/doctor/testdata):
 #   netlink_fuzzer  netlink messages and attributes (runtime/doctor/netlink)
 #   nft_fuzzer      nf_tables tables/chains/rules and expressions, then every doctor question
 #   xt_fuzzer       legacy iptables blobs (ipt_entry/ip6t_entry), then every doctor question
@@ -29,7 +29,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 # Seed corpora, in each target's input format, from every captured scenario.
-testdata=tests/doctor/netfilter/testdata
+testdata=tests/doctor/testdata
 mkdir -p "$work/netlink_fuzzer" "$work/nft_fuzzer" "$work/xt_fuzzer"
 for scenario in "$testdata"/*/; do
   name=$(basename "$scenario")

@@ -3,20 +3,13 @@
 
 #include "gtest/gtest.h"
 #include "runtime/doctor/tun_probe.h"
+#include "tests/doctor/fake_host.h"
 #include "tests/doctor/report_matchers.h"
 
 namespace phantun_runtime::doctor {
 namespace {
 
-TunProbe Healthy() {
-  TunProbe probe;
-  probe.is_char = true;
-  probe.major = 10;
-  probe.minor = 200;
-  probe.features_known = true;
-  probe.features = IFF_TUN | IFF_NO_PI | IFF_MULTI_QUEUE;
-  return probe;
-}
+TunProbe Healthy() { return FakeHost().tun; }
 
 Report Checked(const TunProbe& probe, bool in_container) {
   Report report;
@@ -32,7 +25,7 @@ TEST(TunChecks, HealthyDevicePasses) {
 
 TEST(TunChecks, MissingDeviceInAContainerAsksForTheDeviceFlag) {
   TunProbe probe;
-  probe.stat_errno = ENOENT;
+  probe.found = SystemError("/dev/net/tun", ENOENT);
   const Report report = Checked(probe, true);
   EXPECT_EQ(Only(report, "tun.device").verdict, Verdict::kFail);
   EXPECT_EQ(Only(report, "tun.device").finding, "/dev/net/tun: No such file or directory");
@@ -42,7 +35,7 @@ TEST(TunChecks, MissingDeviceInAContainerAsksForTheDeviceFlag) {
 
 TEST(TunChecks, MissingDeviceOnABareHostAsksForTheModule) {
   TunProbe probe;
-  probe.stat_errno = ENOENT;
+  probe.found = SystemError("/dev/net/tun", ENOENT);
   EXPECT_NE(Only(Checked(probe, false), "tun.device").fix.find("kmod-tun"), std::string::npos);
 }
 
@@ -54,8 +47,8 @@ TEST(TunChecks, WrongDeviceNumbersFail) {
 
 TEST(TunChecks, DeviceThatDoesNotOpenFails) {
   TunProbe probe = Healthy();
-  probe.open_errno = EPERM;
-  probe.features_known = false;
+  probe.opened = SystemError("/dev/net/tun", EPERM);
+  probe.features.reset();
   const Report report = Checked(probe, true);
   EXPECT_EQ(Only(report, "tun.device").verdict, Verdict::kFail);
   EXPECT_NE(Only(report, "tun.device").finding.find("Operation not permitted"), std::string::npos);

@@ -1,10 +1,10 @@
 #include "runtime/doctor/netfilter/host_netfilter.h"
 
 #include <errno.h>
-#include <linux/netlink.h>
 
+#include "runtime/doctor/netfilter/nft_presence.h"
 #include "runtime/doctor/netfilter/nft_reader.h"
-#include "runtime/doctor/netlink/socket.h"
+#include "runtime/doctor/netfilter/xt_reader.h"
 
 namespace phantun_runtime::netfilter {
 namespace {
@@ -28,38 +28,17 @@ BackendReport ReportOf(const Status& status) {
 
 }  // namespace
 
-HostNetfilter ReadNetfilter(const NetfilterSources& sources) {
-  HostNetfilter host;
-  if (!NftablesSafeToAsk(sources.modules)) {
-    host.nftables.state = BackendState::kNotInUse;
-    host.nftables.detail = "nf_tables is not loaded, so nftables is not in use (the doctor does not load it)";
-  } else if (sources.nftables == nullptr) {
-    host.nftables.state = BackendState::kFailed;
-    host.nftables.detail = "no NETLINK_NETFILTER socket";
+HostNetfilter ReadNetfilter(const doctor::Host& host) {
+  HostNetfilter netfilter;
+  if (!NftablesSafeToAsk(GatherModuleEvidence(host))) {
+    netfilter.nftables.state = BackendState::kNotInUse;
+    netfilter.nftables.detail = "nf_tables is not loaded, so nftables is not in use (the doctor does not load it)";
   } else {
-    host.nftables = ReportOf(ReadNftables(*sources.nftables, &host.ruleset));
+    netfilter.nftables = ReportOf(ReadNftables(host, &netfilter.ruleset));
   }
-  if (sources.xtables != nullptr) {
-    host.iptables_legacy = ReportOf(ReadXtables(*sources.xtables, Family::kIpv4, &host.ruleset));
-    host.ip6tables_legacy = ReportOf(ReadXtables(*sources.xtables, Family::kIpv6, &host.ruleset));
-  }
-  return host;
-}
-
-HostNetfilter ReadHostNetfilter() {
-  NetfilterSources sources;
-  sources.modules = GatherHostModuleEvidence();
-  netlink::Socket socket;
-  Status opened;
-  if (NftablesSafeToAsk(sources.modules)) {
-    opened = socket.Open(NETLINK_NETFILTER);
-    if (opened.ok()) sources.nftables = &socket;
-  }
-  LiveXtables xtables;
-  sources.xtables = &xtables;
-  HostNetfilter host = ReadNetfilter(sources);
-  if (!opened.ok()) host.nftables = ReportOf(opened);
-  return host;
+  netfilter.iptables_legacy = ReportOf(ReadXtables(host, Family::kIpv4, &netfilter.ruleset));
+  netfilter.ip6tables_legacy = ReportOf(ReadXtables(host, Family::kIpv6, &netfilter.ruleset));
+  return netfilter;
 }
 
 }  // namespace phantun_runtime::netfilter

@@ -3,10 +3,8 @@
 
 #include <string>
 
+#include "runtime/doctor/host.h"
 #include "runtime/doctor/netfilter/model.h"
-#include "runtime/doctor/netfilter/nft_presence.h"
-#include "runtime/doctor/netfilter/xt_reader.h"
-#include "runtime/doctor/netlink/dumper.h"
 
 namespace phantun_runtime::netfilter {
 
@@ -31,18 +29,9 @@ struct HostNetfilter {
   BackendReport ip6tables_legacy;  // IPv6 x_tables
 };
 
-// Where ReadNetfilter gets its data; tests pass replays.
-struct NetfilterSources {
-  ModuleEvidence modules;
-  netlink::Dumper* nftables = nullptr;  // a NETLINK_NETFILTER dumper; only used when safe to ask
-  XtablesKernel* xtables = nullptr;
-};
-
-HostNetfilter ReadNetfilter(const NetfilterSources& sources);
-
-// This network namespace's netfilter state: module evidence first, a NETLINK_NETFILTER socket only
-// when NftablesSafeToAsk(), legacy tables through LiveXtables.
-HostNetfilter ReadHostNetfilter();
+// The host's netfilter state (of the network namespace the host is in): module evidence first,
+// nf_tables dumps only when NftablesSafeToAsk(), then the legacy tables of both families.
+HostNetfilter ReadNetfilter(const doctor::Host& host);
 
 }  // namespace phantun_runtime::netfilter
 

@@ -1,7 +1,7 @@
 #ifndef PHANTUN_RUNTIME_DOCTOR_NETFILTER_NFT_PRESENCE_H_
 #define PHANTUN_RUNTIME_DOCTOR_NETFILTER_NFT_PRESENCE_H_
 
-#include <string>
+#include "runtime/doctor/host.h"
 
 namespace phantun_runtime::netfilter {
 
@@ -14,13 +14,9 @@ struct ModuleEvidence {
   bool nf_tables = false;
 };
 
-// Looks at <root>/proc/modules, <root>/proc/sys/kernel/modules_disabled, <root>/sys/module/<name>
-// and <root>/lib/modules/<release>/modules.builtin. `root` is "" on a real host (a directory in tests);
-// `release` is uname -r.
-ModuleEvidence GatherModuleEvidence(const std::string& root, const std::string& release);
-
-// The host's evidence (root "", release from uname(2)).
-ModuleEvidence GatherHostModuleEvidence();
+// Looks at /proc/modules, /proc/sys/kernel/modules_disabled, /sys/module/<name> and
+// /lib/modules/<release>/modules.builtin, the release read from /proc/sys/kernel/osrelease.
+ModuleEvidence GatherModuleEvidence(const doctor::Host& host);
 
 // True when NETLINK_NETFILTER can be opened and nf_tables asked without loading a module: either
 // the kernel cannot load modules at all (then a missing nf_tables just fails the request), or

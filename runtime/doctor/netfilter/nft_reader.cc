@@ -2,6 +2,7 @@
 
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
+#include <linux/netlink.h>
 
 #include <string_view>
 #include <utility>
@@ -57,20 +58,24 @@ bool MadeByIptablesNft(const Table& table) {
   return any_base;
 }
 
-Status ReadOnce(netlink::Dumper& dumper, std::vector<Table>* tables) {
-  Status status = dumper.Dump(netlink::NftablesType(NFT_MSG_GETTABLE), NFPROTO_UNSPEC, [&](const netlink::Message& message) {
+Status Dump(const doctor::Host& host, uint8_t nft_message, netlink::MessageCallback on_message) {
+  return host.Dump(NETLINK_NETFILTER, netlink::NftablesType(nft_message), NFPROTO_UNSPEC, on_message);
+}
+
+Status ReadOnce(const doctor::Host& host, std::vector<Table>* tables) {
+  Status status = Dump(host, NFT_MSG_GETTABLE, [&](const netlink::Message& message) {
     Table table;
     if (ParseNftTable(message, &table)) tables->push_back(std::move(table));
   });
   if (!status.ok()) return status;
-  status = dumper.Dump(netlink::NftablesType(NFT_MSG_GETCHAIN), NFPROTO_UNSPEC, [&](const netlink::Message& message) {
+  status = Dump(host, NFT_MSG_GETCHAIN, [&](const netlink::Message& message) {
     NftChain parsed;
     if (!ParseNftChain(message, &parsed)) return;
     // A table created between the two dumps is not in the list; its chains are left out with it.
     if (Table* table = FindTable(tables, parsed.family, parsed.table)) table->chains.push_back(std::move(parsed.chain));
   });
   if (!status.ok()) return status;
-  return dumper.Dump(netlink::NftablesType(NFT_MSG_GETRULE), NFPROTO_UNSPEC, [&](const netlink::Message& message) {
+  return Dump(host, NFT_MSG_GETRULE, [&](const netlink::Message& message) {
     NftRule parsed;
     if (!ParseNftRule(message, &parsed)) return;
     Table* table = FindTable(tables, parsed.family, parsed.table);
@@ -81,12 +86,12 @@ Status ReadOnce(netlink::Dumper& dumper, std::vector<Table>* tables) {
 
 }  // namespace
 
-Status ReadNftables(netlink::Dumper& dumper, Ruleset* ruleset) {
+Status ReadNftables(const doctor::Host& host, Ruleset* ruleset) {
   std::vector<Table> tables;
   Status status;
   for (int attempt = 0; attempt < kAttempts; ++attempt) {
     tables.clear();
-    status = ReadOnce(dumper, &tables);
+    status = ReadOnce(host, &tables);
     if (status.code() != Status::Code::kAborted) break;
   }
   if (!status.ok()) return status;

@@ -1,18 +1,18 @@
 #ifndef PHANTUN_RUNTIME_DOCTOR_NETFILTER_NFT_READER_H_
 #define PHANTUN_RUNTIME_DOCTOR_NETFILTER_NFT_READER_H_
 
+#include "runtime/doctor/host.h"
 #include "runtime/doctor/netfilter/model.h"
-#include "runtime/doctor/netlink/dumper.h"
 #include "runtime/status.h"
 
 namespace phantun_runtime::netfilter {
 
 // Reads every nf_tables table, chain and rule of every family (NFPROTO_UNSPEC dumps of
-// NFT_MSG_GETTABLE, GETCHAIN and GETRULE) through `dumper`, a NETLINK_NETFILTER socket or a replay
-// of one, and appends the tables to `ruleset`. Tables iptables-nft made are marked kIptablesNft and
+// NFT_MSG_GETTABLE, GETCHAIN and GETRULE on NETLINK_NETFILTER) through the host, and appends the
+// tables to `ruleset`. Tables iptables-nft made are marked kIptablesNft and
 // their rules rendered in iptables syntax. A dump the kernel flags as interrupted is read again
 // (up to three times). On failure `ruleset` is left as it was.
-Status ReadNftables(netlink::Dumper& dumper, Ruleset* ruleset);
+Status ReadNftables(const doctor::Host& host, Ruleset* ruleset);
 
 }  // namespace phantun_runtime::netfilter
 

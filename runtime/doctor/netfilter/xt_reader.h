@@ -4,42 +4,26 @@
 #include <stdint.h>
 
 #include <string>
-#include <vector>
 
+#include "runtime/doctor/host.h"
 #include "runtime/doctor/netfilter/model.h"
 #include "runtime/status.h"
 
 namespace phantun_runtime::netfilter {
 
-// The seam between the legacy iptables reader and the kernel.
-class XtablesKernel {
- public:
-  virtual ~XtablesKernel() = default;
+// Reads every legacy table of `family` (kIpv4 / kIpv6) into `ruleset`, through the host: the
+// table names from /proc/net/ip_tables_names (ip6_tables_names), then each table's
+// IPT_SO_GET_INFO and IPT_SO_GET_ENTRIES (IP6T_ for kIpv6). Only the tables listed there are asked
+// for: asking for any other name would make the kernel load its module or instantiate the table in
+// this namespace, which registers hooks. kUnimplemented when the names file does not exist (no
+// x_tables of that family in this kernel). A table that changes between its info and its entries
+// (the kernel answers EAGAIN) is read again, up to three times.
+Status ReadXtables(const doctor::Host& host, Family family, Ruleset* ruleset);
 
-  // The tables of `family` (kIpv4 / kIpv6) that exist in this network namespace; kUnimplemented
-  // when ip_tables (ip6_tables) is not in the kernel at all.
-  virtual StatusOr<std::vector<std::string>> TableNames(Family family) = 0;
-  // The raw replies to IPT_SO_GET_INFO and IPT_SO_GET_ENTRIES (IP6T_ for kIpv6).
-  virtual StatusOr<std::string> GetInfo(Family family, const std::string& table) = 0;
-  virtual StatusOr<std::string> GetEntries(Family family, const std::string& table, uint32_t size) = 0;
-};
-
-// The kernel itself. Table names come from /proc/net/ip_tables_names (ip6_tables_names), and only
-// those tables are asked for: asking for any other name would make the kernel load its module or
-// instantiate the table in this namespace, which registers hooks. getsockopt runs on an ordinary
-// UDP socket: the kernel hands unknown IP-level options of any inet socket to netfilter and only
-// checks CAP_NET_ADMIN, so CAP_NET_RAW (which a raw socket needs) is not required. setsockopt is
-// never called.
-class LiveXtables final : public XtablesKernel {
- public:
-  StatusOr<std::vector<std::string>> TableNames(Family family) override;
-  StatusOr<std::string> GetInfo(Family family, const std::string& table) override;
-  StatusOr<std::string> GetEntries(Family family, const std::string& table, uint32_t size) override;
-};
-
-// Reads every legacy table of `family` into `ruleset`. A table that changes between its info and
-// its entries (the kernel answers EAGAIN) is read again, up to three times.
-Status ReadXtables(XtablesKernel& kernel, Family family, Ruleset* ruleset);
+// The request buffers of the two getsockopt calls, with the table's name in place (for the tests'
+// capture tool too).
+std::string XtablesInfoRequest(const std::string& table);
+std::string XtablesEntriesRequest(const std::string& table, uint32_t size);
 
 }  // namespace phantun_runtime::netfilter
 

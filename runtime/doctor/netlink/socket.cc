@@ -100,7 +100,6 @@ Status Socket::Dump(uint16_t type, uint8_t family, MessageCallback on_message) {
   while (!reader.done()) {
     status = Receive(&datagram);
     if (!status.ok()) return status;
-    if (record_ != nullptr) record_->append(reinterpret_cast<const char*>(datagram.data()), datagram.size());
     reader.Consume(Bytes(datagram), on_message);
   }
   return reader.status();

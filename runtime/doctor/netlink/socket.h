@@ -3,10 +3,10 @@
 
 #include <stdint.h>
 
-#include <string>
 #include <vector>
 
-#include "runtime/doctor/netlink/dumper.h"
+#include "runtime/doctor/netlink/dump_reply.h"
+#include "runtime/status.h"
 
 namespace phantun_runtime::netlink {
 
@@ -17,10 +17,10 @@ namespace phantun_runtime::netlink {
 //   Status status = socket.Open(NETLINK_ROUTE);
 //   if (status.ok()) status = socket.Dump(RTM_GETLINK, AF_UNSPEC, [&](const Message& m) { ... });
 //   if (status.system_error() == EPERM) ... report `skip`
-class Socket final : public Dumper {
+class Socket final {
  public:
   Socket() = default;
-  ~Socket() override;
+  ~Socket();
   Socket(const Socket&) = delete;
   Socket& operator=(const Socket&) = delete;
 
@@ -28,11 +28,10 @@ class Socket final : public Dumper {
   // with modules load the protocol's module; callers that must not cause that check first.
   Status Open(int protocol);
 
-  Status Dump(uint16_t type, uint8_t family, MessageCallback on_message) override;
-
-  // Appends every datagram received from now on to *sink, as the kernel sent it (used to capture
-  // test data; nullptr stops).
-  void RecordInto(std::string* sink) { record_ = sink; }
+  // Dumps every object of `type` (an allow-listed GET, see dump_request.h) in `family` (AF_* or
+  // NFPROTO_*, 0 = all) and hands each reply message to `on_message`. When the result is not ok,
+  // the messages handed on so far are incomplete and must be discarded.
+  Status Dump(uint16_t type, uint8_t family, MessageCallback on_message);
 
  private:
   Status Send(const std::vector<uint8_t>& request);
@@ -41,7 +40,6 @@ class Socket final : public Dumper {
   int fd_ = -1;
   int protocol_ = 0;
   uint32_t sequence_ = 0;
-  std::string* record_ = nullptr;
 };
 
 }  // namespace phantun_runtime::netlink

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regenerates testdata/: for each scenario below, a fresh network namespace gets the rules (written
+# Regenerates tests/doctor/testdata/: for each scenario below, a fresh network namespace gets the rules (written
 # the way an administrator would, with nft, iptables-legacy and iptables-nft), then the capture
 # tool saves what the kernel answers to the doctor's own read-only requests. The unit tests parse
 # those bytes and check the model and the answers. Run as root; the namespaces are removed on exit,
@@ -8,7 +8,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../../.." && pwd)
-testdata="$here/testdata"
+testdata="$repo/tests/doctor/testdata"
 
 [ "$(id -u)" = 0 ] || { echo "capture.sh: run as root (network namespaces)" >&2; exit 1; }
 for tool in nft iptables-legacy ip6tables-legacy iptables-nft ip6tables-nft capsh ip; do

@@ -2,73 +2,73 @@
 #include "runtime/doctor/netfilter/host_netfilter.h"
 
 #include <errno.h>
+#include <linux/netlink.h>
 
 #include "gtest/gtest.h"
-#include "tests/doctor/netfilter/scenario.h"
-#include "tests/doctor/netlink/replay_dumper.h"
+#include "tests/doctor/fake_host.h"
 
 namespace phantun_runtime::netfilter {
 namespace {
 
 // Fails the test if the reader asks nf_tables anything.
-class MustNotAsk final : public netlink::Dumper {
+class NfTablesMustNotBeAsked final : public doctor::FakeHost {
  public:
-  Status Dump(uint16_t, uint8_t, netlink::MessageCallback) override {
-    ADD_FAILURE() << "asked nf_tables although it is not loaded";
-    return Status();
+  Status Dump(int protocol, uint16_t type, uint8_t family, netlink::MessageCallback on_message) const override {
+    if (protocol == NETLINK_NETFILTER) ADD_FAILURE() << "asked nf_tables although it is not loaded";
+    return FakeHost::Dump(protocol, type, family, on_message);
   }
 };
 
 // Legacy tables that exist but cannot be read without CAP_NET_ADMIN.
-class NoCapNetAdmin final : public XtablesKernel {
+class NoCapNetAdmin final : public doctor::FakeHost {
  public:
-  StatusOr<std::vector<std::string>> TableNames(Family) override { return std::vector<std::string>{"filter"}; }
-  StatusOr<std::string> GetInfo(Family, const std::string&) override { return SystemError("IPT_SO_GET_INFO", EPERM); }
-  StatusOr<std::string> GetEntries(Family, const std::string&, uint32_t) override {
-    return SystemError("IPT_SO_GET_ENTRIES", EPERM);
+  StatusOr<std::string> GetXtablesOption(int, int, std::string) const override {
+    return SystemError("getsockopt", EPERM);
   }
 };
 
 TEST(ReadNetfilter, NftablesNotLoadedIsNotInUseAndNotAsked) {
-  MustNotAsk dumper;
-  phantun_test::ReplayXtables xtables(phantun_test::ScenarioDirectory("legacy_phantun"));
-  NetfilterSources sources;
-  sources.modules.modules_supported = true;
-  sources.modules.nfnetlink = true;  // nf_tables missing
-  sources.nftables = &dumper;
-  sources.xtables = &xtables;
-  const HostNetfilter host = ReadNetfilter(sources);
-  EXPECT_EQ(host.nftables.state, BackendState::kNotInUse);
-  EXPECT_NE(host.nftables.detail.find("not in use"), std::string::npos);
-  EXPECT_EQ(host.iptables_legacy.state, BackendState::kRead);
-  EXPECT_FALSE(host.ruleset.tables.empty());
+  NfTablesMustNotBeAsked host;
+  host.LoadScenario("legacy_phantun");
+  host.files["/proc/modules"] = "nfnetlink 20480 0 - Live 0x0\n";  // nf_tables missing
+  const HostNetfilter netfilter = ReadNetfilter(host);
+  EXPECT_EQ(netfilter.nftables.state, BackendState::kNotInUse);
+  EXPECT_NE(netfilter.nftables.detail.find("not in use"), std::string::npos);
+  EXPECT_EQ(netfilter.iptables_legacy.state, BackendState::kRead);
+  EXPECT_FALSE(netfilter.ruleset.tables.empty());
 }
 
 TEST(ReadNetfilter, LegacyWithoutCapNetAdminIsPermissionDenied) {
-  NoCapNetAdmin xtables;
-  netlink::ReplayDumper dumper;
-  phantun_test::AddNftCaptures(phantun_test::ScenarioDirectory("nft_phantun"), &dumper);
-  NetfilterSources sources;  // no module support: nothing can be loaded, nf_tables may be asked
-  sources.nftables = &dumper;
-  sources.xtables = &xtables;
-  const HostNetfilter host = ReadNetfilter(sources);
-  EXPECT_EQ(host.nftables.state, BackendState::kRead);
-  EXPECT_EQ(host.iptables_legacy.state, BackendState::kPermissionDenied);
-  EXPECT_EQ(host.ip6tables_legacy.state, BackendState::kPermissionDenied);
-  EXPECT_NE(host.iptables_legacy.detail.find("Operation not permitted"), std::string::npos);
-  EXPECT_EQ(host.ruleset.tables.size(), 2u);  // nftables's tables only
+  NoCapNetAdmin host;
+  host.LoadScenario("nft_phantun");
+  host.files["/proc/net/ip_tables_names"] = "filter\n";
+  host.files["/proc/net/ip6_tables_names"] = "filter\n";
+  const HostNetfilter netfilter = ReadNetfilter(host);
+  EXPECT_EQ(netfilter.nftables.state, BackendState::kRead);
+  EXPECT_EQ(netfilter.iptables_legacy.state, BackendState::kPermissionDenied);
+  EXPECT_EQ(netfilter.ip6tables_legacy.state, BackendState::kPermissionDenied);
+  EXPECT_EQ(netfilter.iptables_legacy.detail, "reading a legacy table's size (IPT_SO_GET_INFO): Operation not permitted");
+  EXPECT_EQ(netfilter.ruleset.tables.size(), 2u);  // nftables's tables only
 }
 
 TEST(ReadNetfilter, NoLegacyTablesInTheKernelIsNotInUse) {
-  netlink::ReplayDumper dumper;
-  phantun_test::AddNftCaptures(phantun_test::ScenarioDirectory("empty"), &dumper);
-  phantun_test::ReplayXtables xtables("/nonexistent");
-  NetfilterSources sources;
-  sources.nftables = &dumper;
-  sources.xtables = &xtables;
-  const HostNetfilter host = ReadNetfilter(sources);
-  EXPECT_EQ(host.nftables.state, BackendState::kRead);
-  EXPECT_EQ(host.iptables_legacy.state, BackendState::kNotInUse);
+  doctor::FakeHost host;
+  host.LoadScenario("empty");
+  host.files.erase("/proc/net/ip_tables_names");
+  const HostNetfilter netfilter = ReadNetfilter(host);
+  EXPECT_EQ(netfilter.nftables.state, BackendState::kRead);
+  EXPECT_EQ(netfilter.iptables_legacy.state, BackendState::kNotInUse);
+  EXPECT_EQ(netfilter.iptables_legacy.detail,
+            "/proc/net/ip_tables_names does not exist: legacy iptables is not in this kernel");
+}
+
+TEST(ReadNetfilter, NftablesWithoutCapNetAdminIsPermissionDenied) {
+  doctor::FakeHost host;
+  host.LoadScenario("nft_phantun_no_cap_net_admin");
+  const HostNetfilter netfilter = ReadNetfilter(host);
+  EXPECT_EQ(netfilter.nftables.state, BackendState::kPermissionDenied);
+  EXPECT_EQ(netfilter.nftables.detail, "netlink dump: Operation not permitted");
+  EXPECT_EQ(netfilter.iptables_legacy.state, BackendState::kNotInUse);
 }
 
 }  // namespace

@@ -1,8 +1,8 @@
 // The netfilter reader against the running kernel: each test gets a fresh network namespace,
 // configures it the way an administrator would (nft, iptables-legacy, iptables-nft), reads it with
-// ReadHostNetfilter() from inside (setns), and asks the doctor's questions. The namespace is
-// deleted in TearDown, so also when an assertion fails; namespaces left by a crashed earlier run
-// (their pid is gone) are deleted first. Needs root: tagged "local" and "doctor".
+// ReadNetfilter() through a LiveHost from inside (setns), and asks the doctor's questions. The
+// namespace is deleted in TearDown, so also when an assertion fails; namespaces left by a crashed
+// earlier run (their pid is gone) are deleted first. Needs root: tagged "local" and "doctor".
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "runtime/doctor/live_host.h"
 #include "runtime/doctor/netfilter/address.h"
 #include "runtime/doctor/netfilter/forward_question.h"
 #include "runtime/doctor/netfilter/host_netfilter.h"
@@ -108,7 +109,7 @@ class LiveNetfilter : public ::testing::Test {
     EXPECT_GE(home, 0);
     EXPECT_GE(target, 0);
     if (home >= 0 && target >= 0 && setns(target, CLONE_NEWNET) == 0) {
-      host = ReadHostNetfilter();
+      host = ReadNetfilter(doctor::LiveHost());
       EXPECT_EQ(setns(home, CLONE_NEWNET), 0) << "could not return to the test's namespace";
     } else {
       ADD_FAILURE() << "setns into " << namespace_ << ": " << strerror(errno);
@@ -132,7 +133,7 @@ class LiveNetfilter : public ::testing::Test {
       if (syscall(SYS_capget, &header, data) != 0) _exit(1);
       data[0].effective &= ~(1u << capability);
       if (syscall(SYS_capset, &header, data) != 0) _exit(1);
-      const HostNetfilter host = ReadHostNetfilter();
+      const HostNetfilter host = ReadNetfilter(doctor::LiveHost());
       const char states[3] = {static_cast<char>('0' + static_cast<int>(host.nftables.state)),
                               static_cast<char>('0' + static_cast<int>(host.iptables_legacy.state)),
                               static_cast<char>('0' + static_cast<int>(host.ip6tables_legacy.state))};

@@ -1,4 +1,4 @@
-// The model read from netfilter state captured from a real kernel (testdata/, see capture.sh).
+// The model read from netfilter state captured from a real kernel (tests/doctor/testdata, see capture.sh).
 #include <arpa/inet.h>
 
 #include <string>

@@ -22,8 +22,8 @@
 #include "runtime/doctor/netfilter/views.h"
 #include "runtime/doctor/netlink/dump_request.h"
 #include "runtime/doctor/netlink/message.h"
+#include "tests/doctor/fake_host.h"
 #include "tests/doctor/netfilter/render_ruleset.h"
-#include "tests/doctor/netlink/replay_dumper.h"
 
 namespace {
 
@@ -91,17 +91,17 @@ void AskEverything(const Ruleset& ruleset) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string input(reinterpret_cast<const char*>(data), size);
   DecodeEachMessage(input);
-  netlink::ReplayDumper dumper;
+  doctor::FakeHost host;
   for (const std::string& reply : SplitReplies(input)) {
     netlink::MessageReader reader(netlink::AsBytes(reply));
     netlink::Message first;
     if (!reader.Next(&first)) continue;
     // The kernel answers GETTABLE with NEWTABLE and so on: NEW is GET minus one.
     const uint8_t answered = static_cast<uint8_t>((first.type & 0xff) + 1);
-    dumper.Add(netlink::NftablesType(answered), 0, reply);
+    host.AddDump(NETLINK_NETFILTER, netlink::NftablesType(answered), 0, reply);
   }
   Ruleset ruleset;
-  ReadNftables(dumper, &ruleset);
+  ReadNftables(host, &ruleset);
   AskEverything(ruleset);
   return 0;
 }

@@ -1,98 +1,74 @@
 #include "runtime/doctor/netfilter/nft_presence.h"
 
-#include <stdlib.h>
-#include <sys/stat.h>
-
-#include <string>
-
 #include "gtest/gtest.h"
+#include "tests/doctor/fake_host.h"
 
 namespace phantun_runtime::netfilter {
 namespace {
 
-// A fake root with the files GatherModuleEvidence looks at.
-class FakeRoot {
- public:
-  FakeRoot() {
-    char pattern[] = "/tmp/nft_presence_test.XXXXXX";
-    root_ = mkdtemp(pattern);
-    Directory("/proc/self");
-    Directory("/sys/module");
-    Directory("/lib/modules/6.1.0/kernel");
+// A host with procfs, the 6.1.0 kernel's module folder and what the test adds.
+class NftPresence : public ::testing::Test {
+ protected:
+  NftPresence() {
+    host.files["/proc/self/status"] = "Name:\tphantun-doctor\n";
+    host.files["/proc/sys/kernel/osrelease"] = "6.1.0\n";
   }
-  ~FakeRoot() { EXPECT_EQ(system(("rm -rf '" + root_ + "'").c_str()), 0) << root_; }
-
-  // A folder that failed to appear would make the evidence below wrong, not just incomplete.
-  void Directory(const std::string& path) { ASSERT_EQ(system(("mkdir -p '" + root_ + path + "'").c_str()), 0) << path; }
-  void File(const std::string& path, const std::string& content) {
-    FILE* file = fopen((root_ + path).c_str(), "w");
-    fputs(content.c_str(), file);
-    fclose(file);
-  }
-  ModuleEvidence Gather() const { return GatherModuleEvidence(root_, "6.1.0"); }
-
- private:
-  std::string root_;
+  ModuleEvidence Gather() const { return GatherModuleEvidence(host); }
+  doctor::FakeHost host;
 };
 
-TEST(NftPresence, ModulesNotLoadedMeansNotInUse) {
-  FakeRoot root;
-  root.File("/proc/modules", "ip_tables 32768 0 - Live 0x0000000000000000\n");
-  const ModuleEvidence evidence = root.Gather();
+TEST_F(NftPresence, ModulesNotLoadedMeansNotInUse) {
+  host.files["/proc/modules"] = "ip_tables 32768 0 - Live 0x0000000000000000\n";
+  const ModuleEvidence evidence = Gather();
   EXPECT_TRUE(evidence.modules_supported);
   EXPECT_FALSE(evidence.nf_tables);
   EXPECT_FALSE(NftablesSafeToAsk(evidence));
 }
 
-TEST(NftPresence, LoadedModulesAreSafe) {
-  FakeRoot root;
-  root.File("/proc/modules",
-            "nf_tables_foo 1 0 - Live 0x0\nnf_tables 344064 10 nft_chain_nat, Live 0x0\nnfnetlink 20480 3 nf_tables, Live 0x0\n");
-  const ModuleEvidence evidence = root.Gather();
+TEST_F(NftPresence, LoadedModulesAreSafe) {
+  host.files["/proc/modules"] =
+      "nf_tables_foo 1 0 - Live 0x0\nnf_tables 344064 10 nft_chain_nat, Live 0x0\nnfnetlink 20480 3 nf_tables, Live 0x0\n";
+  const ModuleEvidence evidence = Gather();
   EXPECT_TRUE(evidence.nf_tables);
   EXPECT_TRUE(evidence.nfnetlink);
   EXPECT_TRUE(NftablesSafeToAsk(evidence));
 }
 
-TEST(NftPresence, OnlyNfnetlinkIsNotEnough) {
-  FakeRoot root;
-  root.File("/proc/modules", "nfnetlink 20480 0 - Live 0x0\nnf_tables_set 1 0 - Live 0x0\n");
-  EXPECT_FALSE(NftablesSafeToAsk(root.Gather()));
+TEST_F(NftPresence, OnlyNfnetlinkIsNotEnough) {
+  host.files["/proc/modules"] = "nfnetlink 20480 0 - Live 0x0\nnf_tables_set 1 0 - Live 0x0\n";
+  EXPECT_FALSE(NftablesSafeToAsk(Gather()));
 }
 
-TEST(NftPresence, BuiltInModulesCount) {
-  FakeRoot root;
-  root.File("/proc/modules", "");
-  root.File("/lib/modules/6.1.0/modules.builtin",
-            "kernel/net/netfilter/nfnetlink.ko\nkernel/net/netfilter/nf_tables.ko\n");
-  EXPECT_TRUE(NftablesSafeToAsk(root.Gather()));
+TEST_F(NftPresence, BuiltInModulesCount) {
+  host.files["/proc/modules"] = "";
+  host.files["/lib/modules/6.1.0/modules.builtin"] =
+      "kernel/net/netfilter/nfnetlink.ko\nkernel/net/netfilter/nf_tables.ko\n";
+  EXPECT_TRUE(NftablesSafeToAsk(Gather()));
 }
 
-TEST(NftPresence, SysModuleCounts) {
-  FakeRoot root;
-  root.File("/proc/modules", "");
-  root.Directory("/sys/module/nfnetlink");
-  root.Directory("/sys/module/nf_tables");
-  EXPECT_TRUE(NftablesSafeToAsk(root.Gather()));
+TEST_F(NftPresence, SysModuleCounts) {
+  host.files["/proc/modules"] = "";
+  host.files["/sys/module/nfnetlink/refcnt"] = "1\n";
+  host.files["/sys/module/nf_tables/refcnt"] = "0\n";
+  EXPECT_TRUE(NftablesSafeToAsk(Gather()));
 }
 
-TEST(NftPresence, AKernelWithoutModulesCannotLoadAnything) {
-  FakeRoot root;  // procfs (/proc/self) but no /proc/modules: CONFIG_MODULES=n, as on this CI kernel
-  const ModuleEvidence evidence = root.Gather();
+TEST_F(NftPresence, AKernelWithoutModulesCannotLoadAnything) {
+  // procfs (/proc/self) but no /proc/modules: CONFIG_MODULES=n, as on this CI kernel.
+  const ModuleEvidence evidence = Gather();
   EXPECT_FALSE(evidence.modules_supported);
   EXPECT_TRUE(NftablesSafeToAsk(evidence));
 }
 
-TEST(NftPresence, DisabledModuleLoadingIsLikeNone) {
-  FakeRoot root;
-  root.File("/proc/modules", "");
-  root.Directory("/proc/sys/kernel");
-  root.File("/proc/sys/kernel/modules_disabled", "1\n");
-  EXPECT_TRUE(NftablesSafeToAsk(root.Gather()));
+TEST_F(NftPresence, DisabledModuleLoadingIsLikeNone) {
+  host.files["/proc/modules"] = "";
+  host.files["/proc/sys/kernel/modules_disabled"] = "1\n";
+  EXPECT_TRUE(NftablesSafeToAsk(Gather()));
 }
 
-TEST(NftPresence, WithoutProcfsAssumeModulesCanLoad) {
-  const ModuleEvidence evidence = GatherModuleEvidence("/nonexistent-root", "6.1.0");
+TEST_F(NftPresence, WithoutProcfsAssumeModulesCanLoad) {
+  host.files.clear();
+  const ModuleEvidence evidence = Gather();
   EXPECT_TRUE(evidence.modules_supported);
   EXPECT_FALSE(NftablesSafeToAsk(evidence));
 }

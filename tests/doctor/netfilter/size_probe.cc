@@ -18,6 +18,7 @@
 #include "runtime/doctor/netlink/socket.h"
 #endif
 #if SIZE_PROBE_LEVEL >= 3
+#include "runtime/doctor/live_host.h"
 #include "runtime/doctor/netfilter/address.h"
 #include "runtime/doctor/netfilter/forward_question.h"
 #include "runtime/doctor/netfilter/host_netfilter.h"
@@ -43,7 +44,7 @@ int main(int argc, char** argv) {
 #endif
 #if SIZE_PROBE_LEVEL >= 3
   using namespace phantun_runtime::netfilter;
-  const HostNetfilter host = ReadHostNetfilter();
+  const HostNetfilter host = ReadNetfilter(doctor::LiveHost());
   const std::vector<NatRule> nat = CollectNatRules(host.ruleset);
   const std::string peer = ParseIpAddress("192.168.200.2").value_or("");
   text += static_cast<char>('0' + static_cast<int>(FindClientMasquerade(nat, {"tun0", peer, "eth0"}).answer));

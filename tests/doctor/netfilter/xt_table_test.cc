@@ -16,7 +16,7 @@
 
 #include "gtest/gtest.h"
 #include "runtime/doctor/netfilter/xt_layout.h"
-#include "tests/doctor/netfilter/scenario.h"
+#include "tests/doctor/fake_host.h"
 
 namespace phantun_runtime::netfilter {
 namespace {
@@ -125,11 +125,11 @@ struct Captured {
 };
 
 Captured Load(const char* scenario, const char* stem) {
-  const std::string directory = phantun_test::ScenarioDirectory(scenario);
+  const std::string directory = std::string(scenario) + "/";
   Captured captured;
-  const std::string info = phantun_test::ReadTestFile(directory + "/" + stem + ".info");
+  const std::string info = doctor::ReadTestFile(directory + stem + ".info");
   EXPECT_TRUE(ParseXtInfo(netlink::AsBytes(info), &captured.info));
-  captured.entries = phantun_test::ReadTestFile(directory + "/" + stem + ".entries");
+  captured.entries = doctor::ReadTestFile(directory + stem + ".entries");
   return captured;
 }
 

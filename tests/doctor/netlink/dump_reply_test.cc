@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "runtime/doctor/netfilter/system_files.h"
+#include "tests/doctor/fake_host.h"
 #include "tests/doctor/netlink/build_bytes.h"
 
 namespace phantun_runtime::netlink {
@@ -15,9 +15,7 @@ namespace {
 using phantun_test::Message;
 using phantun_test::Raw;
 
-std::string ReadCapture(const std::string& name) {
-  return netfilter::ReadSmallFile("tests/doctor/netfilter/testdata/" + name).value_or("");
-}
+std::string ReadCapture(const std::string& name) { return doctor::ReadTestFile(name); }
 
 struct Collected {
   std::vector<uint16_t> types;

@@ -24,8 +24,8 @@ def doctor_fuzz_target(name, srcs, deps):
         name = name + "_replay",
         size = "small",
         srcs = srcs,
-        args = ["tests/doctor/netfilter/testdata"],
-        data = ["//tests/doctor/netfilter:testdata"],
+        args = ["tests/doctor/testdata"],
+        data = ["//tests/doctor:testdata"],
         tags = ["unit"],
         deps = deps + ["//tests/doctor/netlink:fuzz_replay_main"],
     )

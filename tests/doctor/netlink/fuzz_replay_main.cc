@@ -7,9 +7,10 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
+#include <fstream>
+#include <iterator>
 #include <string>
 
-#include "runtime/doctor/netfilter/system_files.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);
 
@@ -32,7 +33,8 @@ int RunPath(const std::string& path) {
     closedir(directory);
     return count;
   }
-  const std::string bytes = phantun_runtime::netfilter::ReadSmallFile(path).value_or("");
+  std::ifstream file(path, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
   LLVMFuzzerTestOneInput(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
   return 1;
 }

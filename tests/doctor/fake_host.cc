@@ -1,0 +1,151 @@
+#include "tests/doctor/fake_host.h"
+
+#include <errno.h>
+#include <linux/if_tun.h>
+#include <linux/netlink.h>
+#include <stdio.h>
+#include <sys/socket.h>
+
+#include <fstream>
+#include <iterator>
+#include <set>
+#include <sstream>
+
+#include "runtime/doctor/netlink/dump_reply.h"
+#include "runtime/doctor/netlink/dump_request.h"
+#include "runtime/doctor/netlink/message.h"
+
+namespace phantun_runtime::doctor {
+namespace {
+
+constexpr char kTestdata[] = "tests/doctor/testdata/";
+constexpr size_t kTableNameSize = 32;  // XT_TABLE_MAXNAMELEN: the name at the start of a request
+constexpr uint16_t kNftGetTable = 1;   // NFT_MSG_GETTABLE, GETCHAIN, GETRULE
+constexpr uint16_t kNftGetChain = 4;
+constexpr uint16_t kNftGetRule = 7;
+constexpr int kXtGetInfo = 64;  // IPT_SO_GET_INFO, IPT_SO_GET_ENTRIES (and IP6T_)
+constexpr int kXtGetEntries = 65;
+
+bool StartsWith(const std::string& text, const std::string& prefix) { return text.compare(0, prefix.size(), prefix) == 0; }
+
+}  // namespace
+
+std::string ReadTestFile(const std::string& path) {
+  std::ifstream file(kTestdata + path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
+}
+
+FakeHost::FakeHost() {
+  tun.is_char = true;
+  tun.major = 10;
+  tun.minor = 200;
+  tun.features = IFF_TUN | IFF_NO_PI | IFF_MULTI_QUEUE;
+}
+
+StatusOr<std::string> FakeHost::ReadFile(const std::string& path) const {
+  auto it = files.find(path);
+  if (it == files.end()) return SystemError(path, ENOENT);
+  return it->second;
+}
+
+bool FakeHost::Exists(const std::string& path) const {
+  if (files.count(path) != 0) return true;
+  const std::string prefix = path + "/";
+  for (const auto& [name, content] : files) {
+    if (StartsWith(name, prefix)) return true;
+  }
+  return false;
+}
+
+StatusOr<std::vector<std::string>> FakeHost::ListDirectory(const std::string& path) const {
+  std::set<std::string> entries;
+  const std::string prefix = path + "/";
+  for (const auto& [name, content] : files) {
+    if (!StartsWith(name, prefix)) continue;
+    const std::string rest = name.substr(prefix.size());
+    entries.insert(rest.substr(0, rest.find('/')));
+  }
+  if (entries.empty()) return SystemError(path, ENOENT);
+  return std::vector<std::string>(entries.begin(), entries.end());
+}
+
+const char* FakeHost::GetEnv(const char* name) const {
+  auto it = env.find(name);
+  return it == env.end() ? nullptr : it->second.c_str();
+}
+
+Status FakeHost::Dump(int protocol, uint16_t type, uint8_t family, netlink::MessageCallback on_message) const {
+  auto it = dumps_.find({protocol, type, family});
+  if (it == dumps_.end()) return Status(Status::Code::kNotFound, "replayed netlink dump: nothing recorded for this request");
+  const netlink::Bytes bytes = netlink::AsBytes(it->second);
+  netlink::Message first;
+  netlink::MessageReader peek(bytes);
+  netlink::DumpReplyReader reader(peek.Next(&first) ? first.sequence : 0);
+  reader.Consume(bytes, on_message);
+  if (!reader.done()) return Status(Status::Code::kIoError, "replayed netlink dump: no NLMSG_DONE");
+  return reader.status();
+}
+
+StatusOr<std::string> FakeHost::GetXtablesOption(int address_family, int option, std::string request) const {
+  const std::string table = request.substr(0, request.find('\0')).substr(0, kTableNameSize);
+  auto it = xtables_.find({address_family, table, option});
+  if (it == xtables_.end()) return SystemError("getsockopt", ENOENT);
+  return it->second;
+}
+
+void FakeHost::AddDump(int protocol, uint16_t type, uint8_t family, std::string reply) {
+  dumps_[{protocol, type, family}] = std::move(reply);
+}
+
+void FakeHost::AddXtablesReply(int address_family, const std::string& table, int option, std::string reply) {
+  xtables_[{address_family, table, option}] = std::move(reply);
+}
+
+void FakeHost::LoadScenario(const std::string& name) {
+  const std::string directory = name + "/";
+  files["/proc/modules"] = "nf_tables 344064 0 - Live 0x0\nnfnetlink 20480 1 nf_tables, Live 0x0\n";
+  AddDump(NETLINK_NETFILTER, netlink::NftablesType(kNftGetTable), 0, ReadTestFile(directory + "nft_tables.bin"));
+  AddDump(NETLINK_NETFILTER, netlink::NftablesType(kNftGetChain), 0, ReadTestFile(directory + "nft_chains.bin"));
+  AddDump(NETLINK_NETFILTER, netlink::NftablesType(kNftGetRule), 0, ReadTestFile(directory + "nft_rules.bin"));
+  for (const bool v6 : {false, true}) {
+    std::ifstream names_file(kTestdata + directory + (v6 ? "ip6_tables_names" : "ip_tables_names"));
+    if (!names_file) continue;  // not captured: no x_tables of this family in that kernel
+    const std::string names((std::istreambuf_iterator<char>(names_file)), std::istreambuf_iterator<char>());
+    files[v6 ? "/proc/net/ip6_tables_names" : "/proc/net/ip_tables_names"] = names;
+    std::istringstream lines(names);
+    std::string table;
+    while (std::getline(lines, table)) {
+      if (table.empty()) continue;
+      const std::string stem = directory + (v6 ? "ip6t_" : "ipt_") + table;
+      const int family = v6 ? AF_INET6 : AF_INET;
+      AddXtablesReply(family, table, kXtGetInfo, ReadTestFile(stem + ".info"));
+      AddXtablesReply(family, table, kXtGetEntries, ReadTestFile(stem + ".entries"));
+    }
+  }
+}
+
+void FakeHost::AddLink(const std::string& name, int ifindex, int iflink, int mtu, unsigned flags, bool tun_device,
+                       bool hardware) {
+  const std::string base = "/sys/class/net/" + name + "/";
+  files[base + "ifindex"] = std::to_string(ifindex) + "\n";
+  files[base + "iflink"] = std::to_string(iflink) + "\n";
+  files[base + "mtu"] = std::to_string(mtu) + "\n";
+  files[base + "type"] = tun_device ? "65534\n" : "1\n";
+  char hex[16];
+  snprintf(hex, sizeof hex, "0x%x\n", flags);
+  files[base + "flags"] = hex;
+  if (tun_device) files[base + "tun_flags"] = "0x1001\n";
+  if (hardware) files[base + "device/uevent"] = "";
+}
+
+void FakeHost::AddDefaultRoute(const std::string& iface, int metric) {
+  std::string& table = files["/proc/net/route"];
+  if (table.empty()) table = "Iface\tDestination\tGateway\tFlags\tRefCnt\tUse\tMetric\tMask\tMTU\tWindow\tIRTT\n";
+  table += iface + "\t00000000\t010012AC\t0003\t0\t0\t" + std::to_string(metric) + "\t00000000\t0\t0\t0\n";
+}
+
+void FakeHost::SetSysctl(const std::string& path_under_proc_sys, int value) {
+  files["/proc/sys/" + path_under_proc_sys] = std::to_string(value) + "\n";
+}
+
+}  // namespace phantun_runtime::doctor
