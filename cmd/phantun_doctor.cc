@@ -83,15 +83,11 @@ int DoctorMain(int argc, char** argv) {
   doctor::CheckForwarding(context, &report);
   doctor::CheckNetfilter(context, netfilter::ReadNetfilter(host), &report);
   doctor::CheckTunInterface(context, &report);
-  StatusOr<std::vector<doctor::AddressPair>> addresses = std::vector<doctor::AddressPair>();
-  const doctor::Link tun_link = doctor::ReadLink(host, context.tun);
-  if (!tun_link.ifindex) {
-    // No index, no way to pick the TUN's addresses out of the dump (tun.addr skips, saying this).
-    addresses = Status(Status::Code::kFailedPrecondition,
-                       absl::StrCat("/sys/class/net/", context.tun, "/ifindex does not hold a number"));
-  } else {
-    addresses = doctor::ReadIpv4Addresses(host, *tun_link.ifindex);
-  }
+  // Without a TUN there are no addresses to read (tun.addr skips, saying so).
+  const doctor::Link* tun_link = context.FindLink(context.tun);
+  const StatusOr<std::vector<doctor::AddressPair>> addresses =
+      tun_link != nullptr ? doctor::ReadIpv4Addresses(host, tun_link->ifindex)
+                          : StatusOr<std::vector<doctor::AddressPair>>(std::vector<doctor::AddressPair>());
   doctor::CheckTunAddresses(context, addresses, &report);
 
   PrintText(STDOUT_FILENO, options.json ? doctor::RenderJson(context, report, options.quiet)

@@ -2,10 +2,13 @@
 #define PHANTUN_RUNTIME_DOCTOR_CONTEXT_H_
 
 #include <string>
+#include <vector>
 
 #include "runtime/doctor/host.h"
+#include "runtime/doctor/links.h"
 #include "runtime/doctor/options.h"
 #include "runtime/doctor/process_facts.h"
+#include "runtime/status.h"
 
 namespace phantun_runtime::doctor {
 
@@ -14,9 +17,13 @@ struct Context {
   const Options& options;
   const Host& host;
   ProcessFacts process;
+  std::vector<Link> links;  // this network namespace's interfaces
+  Status links_read;        // why `links` is empty when they could not be read
   std::string wan;          // --wan, or the default route's interface; "" when neither
   std::string tun;          // --tun, or the TUN interface found here; "" when none
   std::string tun_reason;   // how `tun` was chosen, or why none was
+
+  const Link* FindLink(const std::string& name) const { return doctor::FindLink(links, name); }
 };
 
 Context ResolveContext(const Options& options, const Host& host);

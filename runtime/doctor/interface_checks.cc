@@ -3,7 +3,6 @@
 #include <net/if.h>
 
 #include "absl/strings/str_cat.h"
-#include "runtime/doctor/links.h"
 
 namespace phantun_runtime::doctor {
 namespace {
@@ -18,51 +17,52 @@ constexpr int kIpv6Header = 40;
 }  // namespace
 
 void CheckTunInterface(const Context& context, Report* report) {
-  const Link tun = ReadLink(context.host, context.tun);
-  const Link wan = ReadLink(context.host, context.wan);
-  if (!tun.exists) {
-    const std::string why = context.tun.empty() ? context.tun_reason : absl::StrCat(context.tun, " does not exist");
+  const Link* tun = context.FindLink(context.tun);
+  const Link* wan = context.FindLink(context.wan);
+  // Why a named interface is not there: it does not exist, or no interface could be read.
+  const auto missing = [&](const std::string& name) {
+    return context.links_read.ok() ? absl::StrCat(name, " does not exist")
+                                   : absl::StrCat(name, " not checked: interfaces not readable: ", context.links_read.message());
+  };
+  if (tun == nullptr) {
+    const std::string why = context.tun.empty() ? context.tun_reason : missing(context.tun);
     report->Add("tun.iface", Verdict::kSkip, absl::StrCat("TUN interface not checked: ", why));
-  } else if (!tun.flags) {
-    report->Add("tun.iface", Verdict::kSkip,
-                absl::StrCat(tun.name, " exists but /sys/class/net/", tun.name, "/flags does not hold a number: state not checked"));
-  } else if (!(*tun.flags & IFF_UP)) {
-    report->Add("tun.iface", Verdict::kFail, absl::StrCat(tun.name, " exists but is down (flags 0x", absl::Hex(*tun.flags), ")"),
-                absl::StrCat("phantun brings its TUN up itself: check its log; by hand: ip link set ", tun.name, " up"));
-  } else if (!(*tun.flags & IFF_POINTOPOINT)) {
-    report->Add("tun.iface", Verdict::kWarn, absl::StrCat(tun.name, " is up but not point-to-point (flags 0x", absl::Hex(*tun.flags), ")"),
-                absl::StrCat("is ", tun.name, " really phantun's TUN? name it with --tun"));
+  } else if (!(tun->flags & IFF_UP)) {
+    report->Add("tun.iface", Verdict::kFail, absl::StrCat(tun->name, " exists but is down (flags 0x", absl::Hex(tun->flags), ")"),
+                absl::StrCat("phantun brings its TUN up itself: check its log; by hand: ip link set ", tun->name, " up"));
+  } else if (!(tun->flags & IFF_POINTOPOINT)) {
+    report->Add("tun.iface", Verdict::kWarn, absl::StrCat(tun->name, " is up but not point-to-point (flags 0x", absl::Hex(tun->flags), ")"),
+                absl::StrCat("is ", tun->name, " really phantun's TUN? name it with --tun"));
   } else {
-    report->Add("tun.iface", Verdict::kPass, absl::StrCat(tun.name, " is up and point-to-point (", context.tun_reason, ")"));
+    report->Add("tun.iface", Verdict::kPass, absl::StrCat(tun->name, " is up and point-to-point (", context.tun_reason, ")"));
   }
 
-  if (!wan.exists) {
+  if (wan == nullptr) {
     report->Add("tun.mtu", Verdict::kSkip,
                 context.wan.empty() ? std::string("no WAN interface: no default route and no --wan")
-                                    : absl::StrCat("WAN interface ", context.wan, " does not exist"));
+                                    : absl::StrCat("WAN interface ", missing(context.wan)));
     return;
   }
-  if (!wan.mtu) {
-    report->Add("tun.mtu", Verdict::kSkip,
-                absl::StrCat("/sys/class/net/", wan.name, "/mtu does not hold a number: MTU not checked"));
+  if (!wan->mtu) {
+    report->Add("tun.mtu", Verdict::kSkip, absl::StrCat("the kernel gave no MTU for ", wan->name, ": MTU not checked"));
     return;
   }
-  const int wan_mtu = *wan.mtu;
+  const int wan_mtu = static_cast<int>(*wan->mtu);
   const std::string wireguard = absl::StrCat("WireGuard over phantun: MTU ", wan_mtu - kIpv4Header - kTcpHeader - kWireGuardOverhead,
                                              " (IPv4) or ", wan_mtu - kIpv6Header - kTcpHeader - kWireGuardOverhead,
                                              " (IPv6) for WAN MTU ", wan_mtu);
-  if (!tun.exists) {
+  if (tun == nullptr) {
     report->Add("tun.mtu", Verdict::kInfo, wireguard);
-  } else if (!tun.mtu) {
+  } else if (!tun->mtu) {
     report->Add("tun.mtu", Verdict::kSkip,
-                absl::StrCat("/sys/class/net/", tun.name, "/mtu does not hold a number: not compared; ", wireguard));
-  } else if (*tun.mtu > wan_mtu) {
+                absl::StrCat("the kernel gave no MTU for ", tun->name, ": not compared; ", wireguard));
+  } else if (static_cast<int>(*tun->mtu) > wan_mtu) {
     report->Add("tun.mtu", Verdict::kWarn,
-                absl::StrCat(tun.name, " MTU ", *tun.mtu, " exceeds ", wan.name, " MTU ", wan_mtu, ": full-size packets will not fit; ", wireguard),
+                absl::StrCat(tun->name, " MTU ", *tun->mtu, " exceeds ", wan->name, " MTU ", wan_mtu, ": full-size packets will not fit; ", wireguard),
                 absl::StrCat("lower the MTU of what feeds phantun (e.g. the WireGuard interface) to the figure above, or ip link set ",
-                             tun.name, " mtu ", wan_mtu));
+                             tun->name, " mtu ", wan_mtu));
   } else {
-    report->Add("tun.mtu", Verdict::kPass, absl::StrCat(tun.name, " MTU ", *tun.mtu, " <= ", wan.name, " MTU ", wan_mtu, "; ", wireguard));
+    report->Add("tun.mtu", Verdict::kPass, absl::StrCat(tun->name, " MTU ", *tun->mtu, " <= ", wan->name, " MTU ", wan_mtu, "; ", wireguard));
   }
 }
 

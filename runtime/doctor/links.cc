@@ -1,57 +1,59 @@
 #include "runtime/doctor/links.h"
 
+#include <linux/if_arp.h>
+#include <linux/if_link.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <string.h>
+#include <sys/socket.h>
+
 #include <limits>
 #include <string_view>
 
 #include "absl/strings/numbers.h"
-#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "runtime/doctor/netlink/attribute.h"
+#include "runtime/doctor/netlink/message.h"
 
 namespace phantun_runtime::doctor {
 namespace {
 
-// absl's parsers leave a partial number behind when they fail ("15x0" gives 15), so only their
-// result says whether the file held a value.
-std::optional<int> ReadDecimal(const Host& host, const std::string& path) {
-  const StatusOr<std::string> text = ReadTrimmed(host, path);
-  int value;
-  if (!text.ok() || !absl::SimpleAtoi(*text, &value)) return std::nullopt;
-  return value;
-}
-
-std::optional<unsigned> ReadHex(const Host& host, const std::string& path) {
-  const StatusOr<std::string> text = ReadTrimmed(host, path);
-  unsigned value;
-  if (!text.ok() || !absl::SimpleHexAtoi(*text, &value)) return std::nullopt;
-  return value;
+bool ParseLink(const netlink::Message& message, Link* link) {
+  if (message.type != RTM_NEWLINK || message.payload.size() < sizeof(ifinfomsg)) return false;
+  ifinfomsg header;
+  memcpy(&header, message.payload.data(), sizeof header);
+  const netlink::AttributeIndex attributes(netlink::AttributesAfterHeader(message.payload, sizeof header), IFLA_MAX);
+  const std::optional<std::string_view> name = attributes.String(IFLA_IFNAME);
+  if (!name || name->empty()) return false;
+  link->name = std::string(*name);
+  link->ifindex = header.ifi_index;
+  link->flags = header.ifi_flags;
+  link->type = header.ifi_type;
+  link->mtu = attributes.U32(IFLA_MTU);
+  if (const std::optional<uint32_t> lower = attributes.U32(IFLA_LINK)) link->link = static_cast<int>(*lower);
+  const netlink::AttributeIndex info(attributes.Payload(IFLA_LINKINFO), IFLA_INFO_MAX);
+  link->kind = std::string(info.String(IFLA_INFO_KIND).value_or(""));
+  return true;
 }
 
 }  // namespace
 
-Link ReadLink(const Host& host, const std::string& name) {
-  Link link;
-  link.name = name;
-  const std::string base = absl::StrCat("/sys/class/net/", name, "/");
-  if (name.empty() || !host.Exists(base + "ifindex")) return link;
-  link.exists = true;
-  link.ifindex = ReadDecimal(host, base + "ifindex");
-  link.iflink = ReadDecimal(host, base + "iflink");
-  link.mtu = ReadDecimal(host, base + "mtu");
-  link.type = ReadDecimal(host, base + "type");
-  link.flags = ReadHex(host, base + "flags");
-  link.is_tun = host.Exists(base + "tun_flags");
-  link.has_device = host.Exists(base + "device");
-  link.is_stacked = host.Exists(base + "bridge") || host.Exists(base + "bonding") ||
-                    host.Exists(absl::StrCat("/proc/net/vlan/", name));
-  return link;
+StatusOr<std::vector<Link>> ReadLinks(const Host& host) {
+  std::vector<Link> links;
+  const Status status = host.Dump(NETLINK_ROUTE, RTM_GETLINK, AF_UNSPEC, [&](const netlink::Message& message) {
+    Link link;
+    if (ParseLink(message, &link)) links.push_back(std::move(link));
+  });
+  if (!status.ok()) return status;
+  return links;
 }
 
-std::vector<std::string> TunInterfaces(const Host& host) {
-  std::vector<std::string> tuns;
-  for (const std::string& name : host.ListDirectory("/sys/class/net").value_or(std::vector<std::string>())) {
-    if (host.Exists(absl::StrCat("/sys/class/net/", name, "/tun_flags"))) tuns.push_back(name);
+const Link* FindLink(const std::vector<Link>& links, const std::string& name) {
+  if (name.empty()) return nullptr;
+  for (const Link& link : links) {
+    if (link.name == name) return &link;
   }
-  return tuns;
+  return nullptr;
 }
 
 std::string DefaultRouteInterface(const Host& host) {
@@ -79,9 +81,12 @@ std::string DefaultRouteInterface(const Host& host) {
 }
 
 bool LooksLikeContainerLink(const Link& link) {
-  constexpr int kArphrdEther = 1;
-  // An unreadable type is not Ethernet: the link is not called a container's on no evidence.
-  return link.exists && link.type == kArphrdEther && !link.has_device && !link.is_stacked && !link.is_tun;
+  // Hardware has no link kind; bridges, bonds and VLANs are a host's own; a TAP is Ethernet too.
+  if (link.type != ARPHRD_ETHER || link.kind.empty()) return false;
+  for (const char* own : {"bridge", "bond", "vlan", "tun"}) {
+    if (link.kind == own) return false;
+  }
+  return true;
 }
 
 }  // namespace phantun_runtime::doctor

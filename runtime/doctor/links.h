@@ -1,40 +1,47 @@
 #ifndef PHANTUN_RUNTIME_DOCTOR_LINKS_H_
 #define PHANTUN_RUNTIME_DOCTOR_LINKS_H_
 
+#include <stdint.h>
+
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "runtime/doctor/host.h"
+#include "runtime/status.h"
 
 namespace phantun_runtime::doctor {
 
-// One network interface as /sys/class/net shows it. A number is nullopt when its file is missing
-// or does not hold one: the checks report that instead of judging a made-up value.
+// One network interface of the doctor's network namespace, as RTM_GETLINK reports it. Not from
+// /sys/class/net: sysfs shows the namespace of whoever mounted it, so under `nsenter --net` it
+// would describe the host's interfaces instead of this namespace's.
 struct Link {
   std::string name;
-  bool exists = false;
-  std::optional<int> ifindex;
-  std::optional<int> iflink;      // differs from ifindex for veth (its peer) and stacked devices
-  std::optional<int> mtu;
-  std::optional<int> type;        // ARPHRD_*: 1 for Ethernet
-  std::optional<unsigned> flags;  // IFF_* from the flags file
-  bool is_tun = false;            // has tun_flags: a TUN/TAP device
-  bool has_device = false;        // backed by hardware (a device/ link)
-  bool is_stacked = false;        // vlan, bridge, bond: virtual, but a host's own
+  int ifindex = 0;
+  unsigned flags = 0;          // IFF_*
+  uint16_t type = 0;           // ARPHRD_*: 1 for Ethernet
+  std::optional<uint32_t> mtu;  // nullopt when the kernel sent no IFLA_MTU: the checks say so
+  // IFLA_INFO_KIND: "tun" (TUN and TAP), "veth", "bridge", "bond", "vlan", ...; "" for a device
+  // without link operations, which is hardware (or lo).
+  std::string kind;
+  std::optional<int> link;  // IFLA_LINK: a veth's peer or a stacked device's lower one, by index
+
+  bool is_tun() const { return kind == "tun"; }
 };
 
-Link ReadLink(const Host& host, const std::string& name);
+// Every interface of this network namespace, from one dump.
+StatusOr<std::vector<Link>> ReadLinks(const Host& host);
 
-// Every TUN/TAP interface in this network namespace.
-std::vector<std::string> TunInterfaces(const Host& host);
+// The link named `name` among `links`, or nullptr ("" names none).
+const Link* FindLink(const std::vector<Link>& links, const std::string& name);
 
-// The interface of the IPv4 default route with the lowest metric (from /proc/net/route), or "".
+// The interface of the IPv4 default route with the lowest metric (from /proc/net/route, which,
+// unlike sysfs, follows the reader's network namespace), or "".
 std::string DefaultRouteInterface(const Host& host);
 
-// An Ethernet link with no hardware behind it that is not a bridge, bond or VLAN: a veth (or
+// An Ethernet link with no hardware behind it that is not a bridge, bond, VLAN or TAP: a veth (or
 // macvlan/ipvlan), the uplink of a container's network namespace rather than a host's own NIC.
-// (iflink cannot tell: a veth's peer in another namespace may carry the same ifindex.)
+// (Its IFLA_LINK cannot tell: a veth's peer in another namespace may carry any index.)
 bool LooksLikeContainerLink(const Link& link);
 
 }  // namespace phantun_runtime::doctor

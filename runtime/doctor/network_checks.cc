@@ -7,7 +7,6 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "runtime/doctor/links.h"
 
 namespace phantun_runtime::doctor {
 namespace {
@@ -47,8 +46,8 @@ void CheckNamespace(const Context& context, Report* report) {
                                              : "give the host a default route, or name the WAN interface with --wan");
     return;
   }
-  const Link link = ReadLink(context.host, route_if);
-  if (LooksLikeContainerLink(link)) {
+  const Link* link = context.FindLink(route_if);
+  if (link != nullptr && LooksLikeContainerLink(*link)) {
     report->Add("netns.host", Verdict::kWarn,
                 absl::StrCat("the default route goes through ", route_if,
                              ", a veth-like link (Ethernet without hardware): not the host's network namespace"),
@@ -77,7 +76,7 @@ void CheckForwarding(const Context& context, Report* report) {
   std::vector<std::string> checked;
   std::vector<std::string> interfaces;
   if (!context.wan.empty()) interfaces.push_back(context.wan);
-  interfaces.push_back(!context.tun.empty() && ReadLink(host, context.tun).exists ? context.tun : "default");
+  interfaces.push_back(context.FindLink(context.tun) != nullptr ? context.tun : "default");
   for (const std::string& iface : interfaces) {
     const std::optional<int> value = InterfaceSysctl(host, "ipv4", iface, "forwarding");
     if (!value) continue;

@@ -7,7 +7,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "runtime/doctor/links.h"
 #include "runtime/doctor/netlink/attribute.h"
 #include "runtime/doctor/netlink/message.h"
 
@@ -38,7 +37,7 @@ StatusOr<std::vector<AddressPair>> ReadIpv4Addresses(const Host& host, int ifind
 
 void CheckTunAddresses(const Context& context, const StatusOr<std::vector<AddressPair>>& addresses, Report* report) {
   const Options& options = context.options;
-  if (context.tun.empty() || !ReadLink(context.host, context.tun).exists) {
+  if (context.FindLink(context.tun) == nullptr) {
     report->Add("tun.addr", Verdict::kSkip, "no TUN interface to check");
     return;
   }

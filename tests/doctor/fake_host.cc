@@ -1,9 +1,11 @@
 #include "tests/doctor/fake_host.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <linux/if_arp.h>
 #include <linux/if_tun.h>
 #include <linux/netlink.h>
-#include <stdio.h>
+#include <linux/rtnetlink.h>
 #include <sys/socket.h>
 
 #include <fstream>
@@ -14,6 +16,7 @@
 #include "runtime/doctor/netlink/dump_reply.h"
 #include "runtime/doctor/netlink/dump_request.h"
 #include "runtime/doctor/netlink/message.h"
+#include "tests/doctor/netlink/build_bytes.h"
 
 namespace phantun_runtime::doctor {
 namespace {
@@ -25,6 +28,14 @@ constexpr uint16_t kNftGetChain = 4;
 constexpr uint16_t kNftGetRule = 7;
 constexpr int kXtGetInfo = 64;  // IPT_SO_GET_INFO, IPT_SO_GET_ENTRIES (and IP6T_)
 constexpr int kXtGetEntries = 65;
+
+constexpr uint32_t kSequence = 1;
+
+using phantun_test::Attr;
+using phantun_test::Raw;
+
+// The end of a dump, as the kernel sends it.
+std::string Done() { return phantun_test::Message(NLMSG_DONE, NLM_F_MULTI, kSequence, Raw<int32_t>(0)); }
 
 bool StartsWith(const std::string& text, const std::string& prefix) { return text.compare(0, prefix.size(), prefix) == 0; }
 
@@ -124,18 +135,46 @@ void FakeHost::LoadScenario(const std::string& name) {
   }
 }
 
-void FakeHost::AddLink(const std::string& name, int ifindex, int iflink, int mtu, unsigned flags, bool tun_device,
-                       bool hardware) {
-  const std::string base = "/sys/class/net/" + name + "/";
-  files[base + "ifindex"] = std::to_string(ifindex) + "\n";
-  files[base + "iflink"] = std::to_string(iflink) + "\n";
-  files[base + "mtu"] = std::to_string(mtu) + "\n";
-  files[base + "type"] = tun_device ? "65534\n" : "1\n";
-  char hex[16];
-  snprintf(hex, sizeof hex, "0x%x\n", flags);
-  files[base + "flags"] = hex;
-  if (tun_device) files[base + "tun_flags"] = "0x1001\n";
-  if (hardware) files[base + "device/uevent"] = "";
+void FakeHost::AddLink(const std::string& name, int ifindex, int iflink, std::optional<int> mtu, unsigned flags,
+                       bool tun_device, bool hardware) {
+  ifinfomsg header = {};
+  header.ifi_family = AF_UNSPEC;
+  header.ifi_type = tun_device ? ARPHRD_NONE : ARPHRD_ETHER;
+  header.ifi_index = ifindex;
+  header.ifi_flags = flags;
+  std::string payload(reinterpret_cast<const char*>(&header), sizeof header);
+  payload += Attr(IFLA_IFNAME, name + '\0');
+  if (mtu) payload += Attr(IFLA_MTU, Raw<uint32_t>(static_cast<uint32_t>(*mtu)));
+  if (iflink != ifindex) payload += Attr(IFLA_LINK, Raw<uint32_t>(static_cast<uint32_t>(iflink)));
+  const std::string kind = tun_device ? "tun" : hardware ? "" : "veth";
+  if (!kind.empty()) payload += Attr(IFLA_LINKINFO, Attr(IFLA_INFO_KIND, kind + '\0'));
+  const std::string message = phantun_test::Message(RTM_NEWLINK, NLM_F_MULTI, kSequence, payload);
+  bool replaced = false;
+  for (auto& [known, bytes] : links_) {
+    if (known == name) {
+      bytes = message;
+      replaced = true;
+    }
+  }
+  if (!replaced) links_.emplace_back(name, message);
+  std::string reply;
+  for (const auto& [known, bytes] : links_) reply += bytes;
+  AddDump(NETLINK_ROUTE, RTM_GETLINK, AF_UNSPEC, reply + Done());
+}
+
+void FakeHost::AddIpv4Address(int ifindex, const std::string& local, const std::string& peer) {
+  ifaddrmsg header = {};
+  header.ifa_family = AF_INET;
+  header.ifa_prefixlen = 32;
+  header.ifa_index = static_cast<uint32_t>(ifindex);
+  in_addr raw_local, raw_peer;
+  inet_pton(AF_INET, local.c_str(), &raw_local);
+  inet_pton(AF_INET, peer.c_str(), &raw_peer);
+  std::string payload(reinterpret_cast<const char*>(&header), sizeof header);
+  payload += Attr(IFA_ADDRESS, std::string(reinterpret_cast<const char*>(&raw_peer), 4));
+  payload += Attr(IFA_LOCAL, std::string(reinterpret_cast<const char*>(&raw_local), 4));
+  addresses_ += phantun_test::Message(RTM_NEWADDR, NLM_F_MULTI, kSequence, payload);
+  AddDump(NETLINK_ROUTE, RTM_GETADDR, AF_INET, addresses_ + Done());
 }
 
 void FakeHost::AddDefaultRoute(const std::string& iface, int metric) {

@@ -4,8 +4,10 @@
 #include <stdint.h>
 
 #include <map>
+#include <optional>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "runtime/doctor/host.h"
@@ -47,14 +49,20 @@ class FakeHost : public Host {
   // nfnetlink and nf_tables in /proc/modules (the doctor asks nf_tables only when they are loaded).
   void LoadScenario(const std::string& name);
 
-  // A network interface as /sys/class/net shows it.
-  void AddLink(const std::string& name, int ifindex, int iflink, int mtu, unsigned flags, bool tun = false,
-               bool hardware = false);
+  // A network interface in the RTM_GETLINK dump (replacing one of the same name): a TUN, hardware
+  // (no link kind), or else a veth. No IFLA_MTU when `mtu` is nullopt; IFLA_LINK when `iflink`
+  // differs from `ifindex`.
+  void AddLink(const std::string& name, int ifindex, int iflink, std::optional<int> mtu, unsigned flags,
+               bool tun = false, bool hardware = false);
+  // An IPv4 address in the RTM_GETADDR dump: IFA_LOCAL and IFA_ADDRESS (the peer) of an interface.
+  void AddIpv4Address(int ifindex, const std::string& local, const std::string& peer);
   void AddDefaultRoute(const std::string& iface, int metric = 0);
   void SetSysctl(const std::string& path_under_proc_sys, int value);
 
  private:
   std::map<std::tuple<int, uint16_t, uint8_t>, std::string> dumps_;
+  std::vector<std::pair<std::string, std::string>> links_;  // name, RTM_NEWLINK message
+  std::string addresses_;                                   // RTM_NEWADDR messages
   std::map<std::tuple<int, std::string, int>, std::string> xtables_;
 };
 

@@ -1,9 +1,12 @@
 #include "runtime/doctor/interface_checks.h"
 
+#include <errno.h>
 #include <net/if.h>
 
+#include <optional>
+
 #include "gtest/gtest.h"
-#include "runtime/doctor/links.h"
+#include "runtime/doctor/tun_addresses.h"
 #include "tests/doctor/fake_host.h"
 #include "tests/doctor/report_matchers.h"
 
@@ -67,33 +70,65 @@ TEST_F(InterfaceChecksTest, NamedTunThatDoesNotExistIsSkip) {
   EXPECT_EQ(Only(Run(), "tun.iface").finding, "TUN interface not checked: ptun9 does not exist");
 }
 
-// absl's parsers leave a partial value behind when they fail: "0x10zz" would read as 0x10
-// (point-to-point but down, a FAIL) and "15x0" as an MTU of 15 (a PASS). Neither is a value.
-TEST_F(InterfaceChecksTest, GarbledFlagsAreNotAState) {
-  host.AddLink("tun0", 9, 9, 1500, IFF_UP | IFF_POINTOPOINT, true);
-  host.files["/sys/class/net/tun0/flags"] = "0x10zz\n";
-  EXPECT_FALSE(ReadLink(host, "tun0").flags.has_value());
-  const Finding finding = Only(Run(), "tun.iface");
-  EXPECT_EQ(finding.verdict, Verdict::kSkip);
-  EXPECT_EQ(finding.finding, "tun0 exists but /sys/class/net/tun0/flags does not hold a number: state not checked");
-}
-
-TEST_F(InterfaceChecksTest, GarbledTunMtuIsNotCompared) {
-  host.AddLink("tun0", 9, 9, 1500, IFF_UP | IFF_POINTOPOINT, true);
-  host.files["/sys/class/net/tun0/mtu"] = "15x0\n";
-  EXPECT_FALSE(ReadLink(host, "tun0").mtu.has_value());
+// The kernel always sends a link's flags, and an MTU on every kernel the doctor runs on; a link
+// without one is not given a made-up MTU.
+TEST_F(InterfaceChecksTest, ATunWithoutAnMtuIsNotCompared) {
+  host.AddLink("tun0", 9, 9, std::nullopt, IFF_UP | IFF_POINTOPOINT, true);
   const Finding finding = Only(Run(), "tun.mtu");
   EXPECT_EQ(finding.verdict, Verdict::kSkip);
   EXPECT_EQ(finding.finding,
-            "/sys/class/net/tun0/mtu does not hold a number: not compared; "
+            "the kernel gave no MTU for tun0: not compared; "
             "WireGuard over phantun: MTU 1428 (IPv4) or 1408 (IPv6) for WAN MTU 1500");
 }
 
-TEST_F(InterfaceChecksTest, GarbledWanMtuGivesNoWireGuardFigure) {
-  host.files["/sys/class/net/eth0/mtu"] = "1500abc\n";
+TEST_F(InterfaceChecksTest, AWanWithoutAnMtuGivesNoWireGuardFigure) {
+  host.AddLink("eth0", 2, 2, std::nullopt, IFF_UP, false, true);
   const Finding finding = Only(Run(), "tun.mtu");
   EXPECT_EQ(finding.verdict, Verdict::kSkip);
-  EXPECT_EQ(finding.finding, "/sys/class/net/eth0/mtu does not hold a number: MTU not checked");
+  EXPECT_EQ(finding.finding, "the kernel gave no MTU for eth0: MTU not checked");
+}
+
+// sysfs is not where links come from any more: a /sys/class/net that shows other interfaces (the
+// host's, under nsenter --net) changes nothing.
+TEST_F(InterfaceChecksTest, SysfsIsNotAsked) {
+  host.files["/sys/class/net/tun7/tun_flags"] = "0x1001\n";
+  host.files["/sys/class/net/eth0/mtu"] = "9000\n";
+  const Report report = Run();
+  EXPECT_EQ(Only(report, "tun.iface").verdict, Verdict::kSkip);
+  EXPECT_EQ(Only(report, "tun.mtu").finding, "WireGuard over phantun: MTU 1428 (IPv4) or 1408 (IPv6) for WAN MTU 1500");
+}
+
+TEST_F(InterfaceChecksTest, UnreadableLinksAreSaid) {
+  class NoNetlink final : public FakeHost {
+   public:
+    Status Dump(int, uint16_t, uint8_t, netlink::MessageCallback) const override {
+      return SystemError("opening a netlink socket", EACCES);
+    }
+  } refused;
+  refused.AddDefaultRoute("eth0");
+  Report report;
+  CheckTunInterface(ResolveContext(options, refused), &report);
+  EXPECT_EQ(Only(report, "tun.iface").finding,
+            "TUN interface not checked: interfaces not readable: opening a netlink socket: Permission denied");
+  EXPECT_EQ(Only(report, "tun.mtu").finding,
+            "WAN interface eth0 not checked: interfaces not readable: opening a netlink socket: Permission denied");
+}
+
+TEST_F(InterfaceChecksTest, TheTunsAddressesComeFromTheAddressDump) {
+  host.AddLink("tun0", 9, 9, 1500, IFF_UP | IFF_POINTOPOINT, true);
+  host.AddIpv4Address(2, "198.18.0.1", "198.18.0.1");
+  host.AddIpv4Address(9, "192.168.200.1", "192.168.200.2");
+  options.mode = Mode::kClient;
+  options.tun_local = "192.168.200.1";
+  options.tun_peer = "192.168.200.2";
+  const Context context = ResolveContext(options, host);
+  Report report;
+  CheckTunAddresses(context, ReadIpv4Addresses(host, 9), &report);
+  EXPECT_EQ(Only(report, "tun.addr").verdict, Verdict::kPass);
+  options.tun_peer = "192.168.200.3";
+  Report other;
+  CheckTunAddresses(ResolveContext(options, host), ReadIpv4Addresses(host, 9), &other);
+  EXPECT_EQ(Only(other, "tun.addr").finding, "tun0 has 192.168.200.1 peer 192.168.200.2, not 192.168.200.1 peer 192.168.200.3");
 }
 
 }  // namespace
