@@ -11,19 +11,18 @@
 #include "runtime/doctor/check_ids.h"
 #include "runtime/doctor/context.h"
 #include "runtime/doctor/finding.h"
-#include "runtime/doctor/interface_checks.h"
+#include "runtime/doctor/fwd_checks.h"
 #include "runtime/doctor/links.h"
 #include "runtime/doctor/live_host.h"
+#include "runtime/doctor/nat_checks.h"
 #include "runtime/doctor/netfilter/host_netfilter.h"
-#include "runtime/doctor/netfilter_checks.h"
-#include "runtime/doctor/network_checks.h"
+#include "runtime/doctor/netns_checks.h"
 #include "runtime/doctor/options.h"
-#include "runtime/doctor/privilege_checks.h"
+#include "runtime/doctor/priv_checks.h"
 #include "runtime/doctor/process_facts.h"
 #include "runtime/doctor/read_only_guard.h"
 #include "runtime/doctor/render.h"
-#include "runtime/doctor/tun_addresses.h"
-#include "runtime/doctor/tun_probe.h"
+#include "runtime/doctor/tun_checks.h"
 #include "runtime/exit_codes.h"
 #include "runtime/status.h"
 
@@ -77,11 +76,13 @@ int DoctorMain(int argc, char** argv) {
   const bool colour = !options.json && isatty(STDOUT_FILENO) && (no_color == nullptr || *no_color == '\0');
   doctor::Context context = doctor::ResolveContext(options, host);
   context.process = started_as;  // ResolveContext read them again, with the guard's changes
-  doctor::CheckTun(tun, context.process.in_container, &report);
+  doctor::CheckTunDevice(tun, context.process.in_container, &report);
   doctor::CheckPrivileges(context.process, &report);
   doctor::CheckNamespace(context, &report);
   doctor::CheckForwarding(context, &report);
-  doctor::CheckNetfilter(context, netfilter::ReadNetfilter(host), &report);
+  const netfilter::HostNetfilter rules = netfilter::ReadNetfilter(host);
+  doctor::CheckNat(context, rules, &report);
+  doctor::CheckForwardChains(context, rules, &report);
   doctor::CheckTunInterface(context, &report);
   // Without a TUN there are no addresses to read (tun.addr skips, saying so).
   const doctor::Link* tun_link = context.FindLink(context.tun);

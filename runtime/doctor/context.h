@@ -28,6 +28,10 @@ struct Context {
 
 Context ResolveContext(const Options& options, const Host& host);
 
+// The TUN's and the WAN's names for findings and fixes: "TUN" and "WAN" when there is none.
+inline std::string TunLabel(const Context& context) { return context.tun.empty() ? std::string("TUN") : context.tun; }
+inline std::string WanLabel(const Context& context) { return context.wan.empty() ? std::string("WAN") : context.wan; }
+
 }  // namespace phantun_runtime::doctor
 
 #endif  // PHANTUN_RUNTIME_DOCTOR_CONTEXT_H_

@@ -1,5 +1,7 @@
 #include "runtime/doctor/links.h"
 
+#include <arpa/inet.h>
+#include <linux/if_addr.h>
 #include <linux/if_arp.h>
 #include <linux/if_link.h>
 #include <linux/netlink.h>
@@ -17,6 +19,12 @@
 
 namespace phantun_runtime::doctor {
 namespace {
+
+std::string Ipv4Text(netlink::Bytes raw) {
+  if (raw.size() != 4) return "";
+  char text[INET_ADDRSTRLEN];
+  return inet_ntop(AF_INET, raw.data(), text, sizeof text) != nullptr ? std::string(text) : std::string();
+}
 
 bool ParseLink(const netlink::Message& message, Link* link) {
   if (message.type != RTM_NEWLINK || message.payload.size() < sizeof(ifinfomsg)) return false;
@@ -46,6 +54,20 @@ StatusOr<std::vector<Link>> ReadLinks(const Host& host) {
   });
   if (!status.ok()) return status;
   return links;
+}
+
+StatusOr<std::vector<AddressPair>> ReadIpv4Addresses(const Host& host, int ifindex) {
+  std::vector<AddressPair> addresses;
+  const Status status = host.Dump(NETLINK_ROUTE, RTM_GETADDR, AF_INET, [&](const netlink::Message& message) {
+    if (message.type != RTM_NEWADDR || message.payload.size() < sizeof(ifaddrmsg)) return;
+    ifaddrmsg header;
+    memcpy(&header, message.payload.data(), sizeof header);
+    if (static_cast<int>(header.ifa_index) != ifindex) return;
+    const netlink::AttributeIndex attributes(netlink::AttributesAfterHeader(message.payload, sizeof header), IFA_MAX);
+    addresses.push_back({Ipv4Text(attributes.Payload(IFA_LOCAL)), Ipv4Text(attributes.Payload(IFA_ADDRESS))});
+  });
+  if (!status.ok()) return status;
+  return addresses;
 }
 
 const Link* FindLink(const std::vector<Link>& links, const std::string& name) {

@@ -35,6 +35,16 @@ StatusOr<std::vector<Link>> ReadLinks(const Host& host);
 // The link named `name` among `links`, or nullptr ("" names none).
 const Link* FindLink(const std::vector<Link>& links, const std::string& name);
 
+// One IPv4 address of an interface, as RTM_GETADDR reports it: on a point-to-point link IFA_LOCAL
+// is this end and IFA_ADDRESS the peer.
+struct AddressPair {
+  std::string local;
+  std::string peer;
+};
+
+// The IPv4 addresses of the interface with index `ifindex`, from one dump.
+StatusOr<std::vector<AddressPair>> ReadIpv4Addresses(const Host& host, int ifindex);
+
 // The interface of the IPv4 default route with the lowest metric (from /proc/net/route, which,
 // unlike sysfs, follows the reader's network namespace), or "".
 std::string DefaultRouteInterface(const Host& host);

@@ -2,6 +2,12 @@
 
 #include <errno.h>
 
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
 #include "runtime/doctor/netfilter/nft_presence.h"
 #include "runtime/doctor/netfilter/nft_reader.h"
 #include "runtime/doctor/netfilter/xt_reader.h"
@@ -39,6 +45,26 @@ HostNetfilter ReadNetfilter(const doctor::Host& host) {
   netfilter.iptables_legacy = ReportOf(ReadXtables(host, Family::kIpv4, &netfilter.ruleset));
   netfilter.ip6tables_legacy = ReportOf(ReadXtables(host, Family::kIpv6, &netfilter.ruleset));
   return netfilter;
+}
+
+bool UsesIptables(const HostNetfilter& nf) {
+  bool iptables = false;
+  for (const auto& table : nf.ruleset.tables) {
+    if (table.source == Source::kNftables) return false;
+    iptables = true;
+  }
+  return iptables;
+}
+
+std::string UnreadableBackends(const HostNetfilter& nf) {
+  std::vector<std::string> unread;
+  if (nf.nftables.state == BackendState::kPermissionDenied || nf.nftables.state == BackendState::kFailed) {
+    unread.push_back(absl::StrCat("nftables (", nf.nftables.detail, ")"));
+  }
+  if (nf.iptables_legacy.state == BackendState::kPermissionDenied || nf.iptables_legacy.state == BackendState::kFailed) {
+    unread.push_back(absl::StrCat("iptables-legacy (", nf.iptables_legacy.detail, ")"));
+  }
+  return absl::StrJoin(unread, ", ");
 }
 
 }  // namespace phantun_runtime::netfilter

@@ -33,6 +33,15 @@ struct HostNetfilter {
 // nf_tables dumps only when NftablesSafeToAsk(), then the legacy tables of both families.
 HostNetfilter ReadNetfilter(const doctor::Host& host);
 
+// What the host's admin writes rules with: legacy iptables or iptables-nft when those hold the
+// tables, nft otherwise (Debian, Ubuntu, Fedora and OpenWrt default to nftables). Fixes are
+// written for it.
+bool UsesIptables(const HostNetfilter& nf);
+
+// The backends in use that could not be read, for a skip's finding ("nftables (why), ..."); ""
+// when every one in use was read.
+std::string UnreadableBackends(const HostNetfilter& nf);
+
 }  // namespace phantun_runtime::netfilter
 
 #endif  // PHANTUN_RUNTIME_DOCTOR_NETFILTER_HOST_NETFILTER_H_

@@ -1,5 +1,5 @@
-#ifndef PHANTUN_RUNTIME_DOCTOR_NETWORK_CHECKS_H_
-#define PHANTUN_RUNTIME_DOCTOR_NETWORK_CHECKS_H_
+#ifndef PHANTUN_RUNTIME_DOCTOR_NETNS_CHECKS_H_
+#define PHANTUN_RUNTIME_DOCTOR_NETNS_CHECKS_H_
 
 #include "runtime/doctor/context.h"
 #include "runtime/doctor/finding.h"
@@ -9,9 +9,6 @@ namespace phantun_runtime::doctor {
 // netns.host: is this the host's network namespace (where the admin's NAT rules live)?
 void CheckNamespace(const Context& context, Report* report);
 
-// fwd.ipv4, fwd.iface, fwd.ipv6, fwd.rp_filter.
-void CheckForwarding(const Context& context, Report* report);
-
 }  // namespace phantun_runtime::doctor
 
-#endif  // PHANTUN_RUNTIME_DOCTOR_NETWORK_CHECKS_H_
+#endif  // PHANTUN_RUNTIME_DOCTOR_NETNS_CHECKS_H_

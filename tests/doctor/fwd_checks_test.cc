@@ -1,17 +1,18 @@
-#include "runtime/doctor/network_checks.h"
+#include "runtime/doctor/fwd_checks.h"
 
 #include <net/if.h>
 
 #include "gtest/gtest.h"
+#include "runtime/doctor/netfilter/host_netfilter.h"
 #include "tests/doctor/fake_host.h"
 #include "tests/doctor/report_matchers.h"
 
 namespace phantun_runtime::doctor {
 namespace {
 
-class NetworkChecksTest : public ::testing::Test {
+class FwdChecks : public ::testing::Test {
  protected:
-  NetworkChecksTest() {
+  FwdChecks() {
     host.AddLink("eth0", 2, 2, 1500, IFF_UP, /*tun=*/false, /*hardware=*/true);
     host.AddDefaultRoute("eth0");
     host.SetSysctl("net/ipv4/ip_forward", 1);
@@ -25,7 +26,6 @@ class NetworkChecksTest : public ::testing::Test {
   Report Run() {
     const Context context = ResolveContext(options, host);
     Report report;
-    CheckNamespace(context, &report);
     CheckForwarding(context, &report);
     return report;
   }
@@ -33,9 +33,8 @@ class NetworkChecksTest : public ::testing::Test {
   Options options;
 };
 
-TEST_F(NetworkChecksTest, AHostReadyForPhantunPasses) {
+TEST_F(FwdChecks, AHostReadyForPhantunPasses) {
   const Report report = Run();
-  EXPECT_EQ(Only(report, "netns.host").verdict, Verdict::kPass);
   EXPECT_EQ(Only(report, "fwd.ipv4").verdict, Verdict::kPass);
   EXPECT_EQ(Only(report, "fwd.iface").verdict, Verdict::kPass);
   EXPECT_EQ(Only(report, "fwd.rp_filter").verdict, Verdict::kPass);
@@ -43,7 +42,7 @@ TEST_F(NetworkChecksTest, AHostReadyForPhantunPasses) {
   EXPECT_FALSE(report.HasFailure());
 }
 
-TEST_F(NetworkChecksTest, ForwardingOffFailsWithTheSysctlCommand) {
+TEST_F(FwdChecks, ForwardingOffFailsWithTheSysctlCommand) {
   host.SetSysctl("net/ipv4/ip_forward", 0);
   const Finding finding = Only(Run(), "fwd.ipv4");
   EXPECT_EQ(finding.verdict, Verdict::kFail);
@@ -51,7 +50,7 @@ TEST_F(NetworkChecksTest, ForwardingOffFailsWithTheSysctlCommand) {
   EXPECT_EQ(finding.fix.rfind("sysctl -w net.ipv4.ip_forward=1", 0), 0u) << finding.fix;
 }
 
-TEST_F(NetworkChecksTest, PerInterfaceForwardingOfTheIncomingInterfacesCounts) {
+TEST_F(FwdChecks, PerInterfaceForwardingOfTheIncomingInterfacesCounts) {
   host.AddLink("ptun0", 7, 7, 1500, IFF_UP | IFF_POINTOPOINT, /*tun=*/true);
   host.SetSysctl("net/ipv4/conf/ptun0/forwarding", 0);
   const Finding finding = Only(Run(), "fwd.iface");
@@ -60,7 +59,7 @@ TEST_F(NetworkChecksTest, PerInterfaceForwardingOfTheIncomingInterfacesCounts) {
   EXPECT_NE(finding.fix.find("sysctl -w net.ipv4.conf.ptun0.forwarding=1"), std::string::npos) << finding.fix;
 }
 
-TEST_F(NetworkChecksTest, StrictRpFilterIsTheLargerOfAllAndTheInterface) {
+TEST_F(FwdChecks, StrictRpFilterIsTheLargerOfAllAndTheInterface) {
   host.SetSysctl("net/ipv4/conf/all/rp_filter", 1);
   const Finding strict = Only(Run(), "fwd.rp_filter");
   EXPECT_EQ(strict.verdict, Verdict::kWarn);
@@ -70,22 +69,7 @@ TEST_F(NetworkChecksTest, StrictRpFilterIsTheLargerOfAllAndTheInterface) {
   EXPECT_EQ(Only(Run(), "fwd.rp_filter").verdict, Verdict::kPass);  // loose mode is fine
 }
 
-TEST_F(NetworkChecksTest, DefaultRouteThroughAVethIsNotTheHostNamespace) {
-  host.files.clear();
-  host.AddLink("eth0", 5, 5, 1500, IFF_UP);  // a veth: Ethernet, no hardware; its peer elsewhere may share the ifindex
-  host.AddDefaultRoute("eth0");
-  const Finding finding = Only(Run(), "netns.host");
-  EXPECT_EQ(finding.verdict, Verdict::kWarn);
-  EXPECT_NE(finding.finding.find("veth-like"), std::string::npos) << finding.finding;
-  EXPECT_NE(finding.fix.find("--network host"), std::string::npos);
-}
-
-TEST_F(NetworkChecksTest, NoDefaultRouteWarns) {
-  host.files.erase("/proc/net/route");
-  EXPECT_EQ(Only(Run(), "netns.host").verdict, Verdict::kWarn);
-}
-
-TEST_F(NetworkChecksTest, Ipv6ForwardingIsCheckedWhenAsked) {
+TEST_F(FwdChecks, Ipv6ForwardingIsCheckedWhenAsked) {
   options.ipv6 = true;
   host.SetSysctl("net/ipv6/conf/all/forwarding", 0);
   EXPECT_EQ(Only(Run(), "fwd.ipv6").verdict, Verdict::kFail);
@@ -93,12 +77,26 @@ TEST_F(NetworkChecksTest, Ipv6ForwardingIsCheckedWhenAsked) {
   EXPECT_EQ(Only(Run(), "fwd.ipv6").verdict, Verdict::kPass);
 }
 
-TEST_F(NetworkChecksTest, UnreadableProcSysIsSkipNotPass) {
+TEST_F(FwdChecks, UnreadableProcSysIsSkipNotPass) {
   host.files.clear();
   const Report report = Run();
   EXPECT_EQ(Only(report, "fwd.ipv4").verdict, Verdict::kSkip);
   EXPECT_EQ(Only(report, "fwd.iface").verdict, Verdict::kSkip);
   EXPECT_EQ(Only(report, "fwd.rp_filter").verdict, Verdict::kSkip);
+}
+
+// fwd.chains on netfilter state captured from a real kernel: phantun's documented nftables rules
+// let the TUN's traffic out but, with policy drop, none back in.
+TEST_F(FwdChecks, ChainsThatDropTheWayBackFail) {
+  host.AddLink("tun0", 9, 9, 1500, IFF_UP | IFF_POINTOPOINT, /*tun=*/true);
+  host.LoadScenario("nft_phantun");
+  Report report;
+  CheckForwardChains(ResolveContext(options, host), netfilter::ReadNetfilter(host), &report);
+  const Finding finding = Only(report, "fwd.chains");
+  EXPECT_EQ(finding.verdict, Verdict::kFail);
+  EXPECT_EQ(finding.finding.rfind("tun0 -> eth0: accept (", 0), 0u) << finding.finding;
+  EXPECT_NE(finding.finding.find("; eth0 -> tun0: drop ("), std::string::npos) << finding.finding;
+  EXPECT_EQ(finding.fix.rfind("nft insert rule <family> <table> <chain> iifname tun0 oifname eth0 accept", 0), 0u);
 }
 
 }  // namespace

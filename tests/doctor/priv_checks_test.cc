@@ -1,4 +1,4 @@
-#include "runtime/doctor/privilege_checks.h"
+#include "runtime/doctor/priv_checks.h"
 
 #include "gtest/gtest.h"
 #include "tests/doctor/fake_host.h"

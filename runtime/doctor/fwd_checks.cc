@@ -1,15 +1,23 @@
-#include "runtime/doctor/network_checks.h"
+#include "runtime/doctor/fwd_checks.h"
 
 #include <algorithm>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "runtime/doctor/netfilter/evaluate.h"
+#include "runtime/doctor/netfilter/forward_question.h"
 
 namespace phantun_runtime::doctor {
 namespace {
+
+using netfilter::HostNetfilter;
+using netfilter::Tristate;
 
 constexpr char kPersistNote[] = "   (to keep it across reboots: the same line in /etc/sysctl.d/90-phantun.conf)";
 
@@ -36,27 +44,45 @@ std::string SysctlFix(const std::string& name, int value) {
   return absl::StrCat("sysctl -w ", name, "=", value, kPersistNote);
 }
 
-}  // namespace
-
-void CheckNamespace(const Context& context, Report* report) {
-  const std::string route_if = DefaultRouteInterface(context.host);
-  if (route_if.empty()) {
-    report->Add("netns.host", Verdict::kWarn, "no IPv4 default route in this network namespace",
-                context.process.in_container ? "run the container with --network host (Kubernetes: hostNetwork: true)"
-                                             : "give the host a default route, or name the WAN interface with --wan");
-    return;
-  }
-  const Link* link = context.FindLink(route_if);
-  if (link != nullptr && LooksLikeContainerLink(*link)) {
-    report->Add("netns.host", Verdict::kWarn,
-                absl::StrCat("the default route goes through ", route_if,
-                             ", a veth-like link (Ethernet without hardware): not the host's network namespace"),
-                "run the container with --network host (Kubernetes: hostNetwork: true), so the TUN interface "
-                "appears where the host's NAT and forward rules apply");
-    return;
-  }
-  report->Add("netns.host", Verdict::kPass, absl::StrCat("the default route goes through ", route_if, ", a host interface"));
+std::string ChainName(const netfilter::ForwardAnswer& answer) {
+  return absl::StrCat(answer.table, "/", answer.chain);
 }
+
+// The forward verdict for one direction, with the chain and rule that decided it.
+struct Direction {
+  std::string label;
+  Tristate accepted = Tristate::kYes;
+  std::string detail;
+};
+
+// How the finding words a forward verdict.
+std::string_view VerdictWord(Tristate accepted) {
+  switch (accepted) {
+    case Tristate::kYes: return "accept";
+    case Tristate::kNo: return "drop";
+    case Tristate::kMaybe: return "uncertain";
+  }
+  return "?";
+}
+
+Direction AskForward(const HostNetfilter& nf, const std::string& from, const std::string& to, std::string label) {
+  netfilter::Packet packet;  // TCP: phantun's fake TCP
+  packet.iifname = from;
+  packet.oifname = to;
+  const std::vector<netfilter::ForwardAnswer> answers = netfilter::AnswerForward(nf.ruleset, packet);
+  Direction direction{std::move(label), netfilter::CombineForward(answers), ""};
+  // The combined verdict is the verdict of at least one chain: name the first such chain's rule.
+  for (const auto& answer : answers) {
+    if (answer.accepted == direction.accepted) {
+      direction.detail = absl::StrCat(ChainName(answer), ": ", answer.rule_text);
+      break;
+    }
+  }
+  if (answers.empty()) direction.detail = "no forward chain";
+  return direction;
+}
+
+}  // namespace
 
 void CheckForwarding(const Context& context, Report* report) {
   const Host& host = context.host;
@@ -130,6 +156,31 @@ void CheckForwarding(const Context& context, Report* report) {
     report->Add("fwd.rp_filter", Verdict::kWarn,
                 absl::StrCat("strict reverse-path filtering (1) on ", absl::StrJoin(strict, ", "), "; effective: ", absl::StrJoin(seen, ", ")),
                 absl::StrCat(absl::StrJoin(fixes, "; "), kPersistNote));
+  }
+}
+
+void CheckForwardChains(const Context& context, const HostNetfilter& nf, Report* report) {
+  const std::string unreadable = netfilter::UnreadableBackends(nf);
+  const bool iptables = netfilter::UsesIptables(nf);
+  const Direction out = AskForward(nf, context.tun, context.wan, absl::StrCat(TunLabel(context), " -> ", WanLabel(context)));
+  const Direction in = AskForward(nf, context.wan, context.tun, absl::StrCat(WanLabel(context), " -> ", TunLabel(context)));
+  const std::string summary = absl::StrCat(out.label, ": ", VerdictWord(out.accepted), " (", out.detail, "); ",
+                                           in.label, ": ", VerdictWord(in.accepted), " (", in.detail, ")");
+  if (out.accepted == Tristate::kNo || in.accepted == Tristate::kNo) {
+    const std::string fix =
+        iptables ? absl::StrCat("iptables -I FORWARD -i ", TunLabel(context), " -o ", WanLabel(context), " -j ACCEPT; iptables -I FORWARD -i ",
+                                WanLabel(context), " -o ", TunLabel(context),
+                                " -j ACCEPT   (with Docker on the host: -I DOCKER-USER instead of -I FORWARD)")
+                 : absl::StrCat("nft insert rule <family> <table> <chain> iifname ", TunLabel(context), " oifname ", WanLabel(context),
+                                " accept; the same with iifname ", WanLabel(context), " oifname ", TunLabel(context),
+                                "   (for the chain named above)");
+    report->Add("fwd.chains", Verdict::kFail, summary, fix);
+  } else if (!unreadable.empty()) {
+    report->Add("fwd.chains", Verdict::kSkip, absl::StrCat("forward chains not fully readable: ", unreadable, " (needs CAP_NET_ADMIN)"));
+  } else if (out.accepted == Tristate::kMaybe || in.accepted == Tristate::kMaybe) {
+    report->Add("fwd.chains", Verdict::kWarn, summary, "check the rule named above lets phantun's TCP through in both directions");
+  } else {
+    report->Add("fwd.chains", Verdict::kPass, summary);
   }
 }
 
