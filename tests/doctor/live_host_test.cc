@@ -79,7 +79,10 @@ TEST(LiveHost, ProbesTheTunDeviceOnce) {
   const TunProbe probe = host.ProbeTun();
   EXPECT_EQ(fd >= 0, probe.opened.ok() && probe.found.ok() && probe.is_char);
   EXPECT_EQ(host.OpenTunDevice(), fd) << "a second call opens nothing more";
-  if (fd >= 0) EXPECT_TRUE(probe.features.has_value());
+  // Braced: EXPECT_TRUE is an if/else inside, and gcc warns of the dangling else without them.
+  if (fd >= 0) {
+    EXPECT_TRUE(probe.features.has_value());
+  }
 }
 
 }  // namespace
