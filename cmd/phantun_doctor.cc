@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <string>
-#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "runtime/diagnostics.h"
@@ -12,10 +11,8 @@
 #include "runtime/doctor/context.h"
 #include "runtime/doctor/finding.h"
 #include "runtime/doctor/fwd_checks.h"
-#include "runtime/doctor/links.h"
 #include "runtime/doctor/live_host.h"
 #include "runtime/doctor/nat_checks.h"
-#include "runtime/doctor/netfilter/host_netfilter.h"
 #include "runtime/doctor/netns_checks.h"
 #include "runtime/doctor/options.h"
 #include "runtime/doctor/priv_checks.h"
@@ -70,7 +67,7 @@ int DoctorMain(int argc, char** argv) {
                "use a kernel with CONFIG_SECCOMP_FILTER to have the promise enforced");
   }
 
-  // Under the guard from here on.
+  // Under the guard from here on: the facts, all of them, then the checks, which only judge them.
   const doctor::TunProbe tun = host.ProbeTun();
   const char* no_color = getenv("NO_COLOR");
   const bool colour = !options.json && isatty(STDOUT_FILENO) && (no_color == nullptr || *no_color == '\0');
@@ -80,16 +77,10 @@ int DoctorMain(int argc, char** argv) {
   doctor::CheckPrivileges(context.process, &report);
   doctor::CheckNamespace(context, &report);
   doctor::CheckForwarding(context, &report);
-  const netfilter::HostNetfilter rules = netfilter::ReadNetfilter(host);
-  doctor::CheckNat(context, rules, &report);
-  doctor::CheckForwardChains(context, rules, &report);
+  doctor::CheckNat(context, &report);
+  doctor::CheckForwardChains(context, &report);
   doctor::CheckTunInterface(context, &report);
-  // Without a TUN there are no addresses to read (tun.addr skips, saying so).
-  const doctor::Link* tun_link = context.FindLink(context.tun);
-  const StatusOr<std::vector<doctor::AddressPair>> addresses =
-      tun_link != nullptr ? doctor::ReadIpv4Addresses(host, tun_link->ifindex)
-                          : StatusOr<std::vector<doctor::AddressPair>>(std::vector<doctor::AddressPair>());
-  doctor::CheckTunAddresses(context, addresses, &report);
+  doctor::CheckTunAddresses(context, &report);
 
   PrintText(STDOUT_FILENO, options.json ? doctor::RenderJson(context, report, options.quiet)
                                         : doctor::RenderText(context, report, options.quiet, colour));

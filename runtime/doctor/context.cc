@@ -7,34 +7,52 @@
 #include "absl/strings/str_join.h"
 
 namespace phantun_runtime::doctor {
+namespace {
+
+// Which TUN the checks are about: --tun, or the only one here.
+void ChooseTun(Context* context) {
+  if (!context->tun.empty()) {
+    context->tun_reason = "--tun";
+    return;
+  }
+  std::vector<std::string> tuns;
+  for (const Link& link : context->links) {
+    if (link.is_tun()) tuns.push_back(link.name);
+  }
+  if (!context->links_read.ok()) {
+    context->tun_reason = absl::StrCat("interfaces not readable: ", context->links_read.message());
+  } else if (tuns.size() == 1) {
+    context->tun = tuns[0];
+    context->tun_reason = "the only TUN interface here";
+  } else if (tuns.empty()) {
+    context->tun_reason = "no TUN interface exists (phantun not running here yet?)";
+  } else {
+    context->tun_reason = absl::StrCat("several TUN interfaces (", absl::StrJoin(tuns, ", "), "): name one with --tun");
+  }
+}
+
+}  // namespace
 
 Context ResolveContext(const Options& options, const Host& host) {
-  Context context{options, host, ReadProcessFacts(host), {}, Status(), options.wan, options.tun, ""};
+  Context context(options, ReadProcessFacts(host));
   StatusOr<std::vector<Link>> links = ReadLinks(host);
   if (links.ok()) {
     context.links = std::move(*links);
   } else {
     context.links_read = links.status();
   }
-  if (context.wan.empty()) context.wan = DefaultRouteInterface(host);
-  if (!context.tun.empty()) {
-    context.tun_reason = "--tun";
-    return context;
-  }
-  std::vector<std::string> tuns;
-  for (const Link& link : context.links) {
-    if (link.is_tun()) tuns.push_back(link.name);
-  }
-  if (!context.links_read.ok()) {
-    context.tun_reason = absl::StrCat("interfaces not readable: ", context.links_read.message());
-  } else if (tuns.size() == 1) {
-    context.tun = tuns[0];
-    context.tun_reason = "the only TUN interface here";
-  } else if (tuns.empty()) {
-    context.tun_reason = "no TUN interface exists (phantun not running here yet?)";
-  } else {
-    context.tun_reason = absl::StrCat("several TUN interfaces (", absl::StrJoin(tuns, ", "), "): name one with --tun");
-  }
+  context.default_route = DefaultRouteInterface(host);
+  context.wan = options.wan.empty() ? context.default_route : options.wan;
+  context.tun = options.tun;
+  ChooseTun(&context);
+
+  std::vector<std::string> incoming;
+  if (!context.wan.empty()) incoming.push_back(context.wan);
+  const Link* tun = context.FindLink(context.tun);
+  incoming.push_back(tun != nullptr ? context.tun : "default");
+  context.sysctls = ReadForwardingSysctls(host, incoming);
+  if (tun != nullptr) context.tun_addresses = ReadIpv4Addresses(host, tun->ifindex);
+  context.netfilter = netfilter::ReadNetfilter(host);
   return context;
 }
 

@@ -2,26 +2,37 @@
 #define PHANTUN_RUNTIME_DOCTOR_CONTEXT_H_
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "runtime/doctor/host.h"
 #include "runtime/doctor/links.h"
+#include "runtime/doctor/netfilter/host_netfilter.h"
 #include "runtime/doctor/options.h"
 #include "runtime/doctor/process_facts.h"
+#include "runtime/doctor/sysctls.h"
 #include "runtime/status.h"
 
 namespace phantun_runtime::doctor {
 
-// What every check may consult: the options, the host, and the facts resolved once up front.
+// Everything the checks judge: the options and every fact, gathered from the Host once, before
+// the first check. The checks are functions of this alone; none of them asks the host anything.
 struct Context {
+  Context(const Options& given, ProcessFacts facts) : options(given), process(std::move(facts)) {}
+
   const Options& options;
-  const Host& host;
   ProcessFacts process;
-  std::vector<Link> links;  // this network namespace's interfaces
-  Status links_read;        // why `links` is empty when they could not be read
-  std::string wan;          // --wan, or the default route's interface; "" when neither
-  std::string tun;          // --tun, or the TUN interface found here; "" when none
-  std::string tun_reason;   // how `tun` was chosen, or why none was
+  std::vector<Link> links;    // this network namespace's interfaces
+  Status links_read;          // why `links` is empty when they could not be read
+  std::string default_route;  // the IPv4 default route's interface; "" when none
+  std::string wan;            // --wan, or the default route's interface; "" when neither
+  std::string tun;            // --tun, or the TUN interface found here; "" when none
+  std::string tun_reason;     // how `tun` was chosen, or why none was
+  // Of the interfaces phantun's traffic comes in on: the WAN, and the TUN (or conf/default, which
+  // a TUN created later takes).
+  ForwardingSysctls sysctls;
+  StatusOr<std::vector<AddressPair>> tun_addresses = std::vector<AddressPair>();  // none without a TUN
+  netfilter::HostNetfilter netfilter;
 
   const Link* FindLink(const std::string& name) const { return doctor::FindLink(links, name); }
 };

@@ -7,7 +7,6 @@
 #include <utility>
 #include <vector>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "runtime/doctor/netfilter/evaluate.h"
@@ -20,25 +19,6 @@ using netfilter::HostNetfilter;
 using netfilter::Tristate;
 
 constexpr char kPersistNote[] = "   (to keep it across reboots: the same line in /etc/sysctl.d/90-phantun.conf)";
-
-// A sysctl as an integer; nullopt when it does not exist or is unreadable.
-std::optional<int> Sysctl(const Host& host, const std::string& name) {
-  std::string path = "/proc/sys/" + name;
-  std::replace(path.begin() + 10, path.end(), '.', '/');
-  const StatusOr<std::string> text = ReadTrimmed(host, path);
-  int value;
-  if (!text.ok() || !absl::SimpleAtoi(*text, &value)) return std::nullopt;
-  return value;
-}
-
-// Interface names may contain '.', which sysctl paths spell as '/': build those paths directly.
-std::optional<int> InterfaceSysctl(const Host& host, const char* family, const std::string& iface, const char* key) {
-  const StatusOr<std::string> text =
-      ReadTrimmed(host, absl::StrCat("/proc/sys/net/", family, "/conf/", iface, "/", key));
-  int value;
-  if (!text.ok() || !absl::SimpleAtoi(*text, &value)) return std::nullopt;
-  return value;
-}
 
 std::string SysctlFix(const std::string& name, int value) {
   return absl::StrCat("sysctl -w ", name, "=", value, kPersistNote);
@@ -85,8 +65,8 @@ Direction AskForward(const HostNetfilter& nf, const std::string& from, const std
 }  // namespace
 
 void CheckForwarding(const Context& context, Report* report) {
-  const Host& host = context.host;
-  const std::optional<int> ip_forward = Sysctl(host, "net.ipv4.ip_forward");
+  const ForwardingSysctls& sysctls = context.sysctls;
+  const std::optional<int>& ip_forward = sysctls.ip_forward;
   if (!ip_forward) {
     report->Add("fwd.ipv4", Verdict::kSkip, "net.ipv4.ip_forward is not readable (/proc/sys not mounted?)");
   } else if (*ip_forward == 1) {
@@ -97,17 +77,13 @@ void CheckForwarding(const Context& context, Report* report) {
   }
 
   // IPv4 forwards a packet only if its *incoming* interface has forwarding on; phantun's traffic
-  // comes in on both the TUN and the WAN interface. A TUN created later takes conf/default.
+  // comes in on both the TUN and the WAN interface, and a TUN created later takes conf/default.
   std::vector<std::string> off;
   std::vector<std::string> checked;
-  std::vector<std::string> interfaces;
-  if (!context.wan.empty()) interfaces.push_back(context.wan);
-  interfaces.push_back(context.FindLink(context.tun) != nullptr ? context.tun : "default");
-  for (const std::string& iface : interfaces) {
-    const std::optional<int> value = InterfaceSysctl(host, "ipv4", iface, "forwarding");
-    if (!value) continue;
-    checked.push_back(absl::StrCat(iface, "=", *value));
-    if (*value != 1) off.push_back(iface);
+  for (const ForwardingSysctls::Interface& iface : sysctls.interfaces) {
+    if (!iface.forwarding) continue;
+    checked.push_back(absl::StrCat(iface.name, "=", *iface.forwarding));
+    if (*iface.forwarding != 1) off.push_back(iface.name);
   }
   if (checked.empty()) {
     report->Add("fwd.iface", Verdict::kSkip, "no per-interface forwarding setting readable");
@@ -121,7 +97,7 @@ void CheckForwarding(const Context& context, Report* report) {
   }
 
   if (context.options.ipv6) {
-    const std::optional<int> v6 = Sysctl(host, "net.ipv6.conf.all.forwarding");
+    const std::optional<int>& v6 = sysctls.ipv6_forwarding;
     if (!v6) {
       report->Add("fwd.ipv6", Verdict::kSkip, "net.ipv6.conf.all.forwarding is not readable (IPv6 disabled?)");
     } else if (*v6 == 1) {
@@ -136,15 +112,14 @@ void CheckForwarding(const Context& context, Report* report) {
 
   // The kernel applies the larger of conf/all and conf/<iface>; strict mode (1) drops the fake TCP
   // whenever the reverse route does not go back out the same interface.
-  const std::optional<int> all = InterfaceSysctl(host, "ipv4", "all", "rp_filter");
+  const std::optional<int>& all = sysctls.all_rp_filter;
   std::vector<std::string> strict;
   std::vector<std::string> seen;
-  for (const std::string& iface : interfaces) {
-    const std::optional<int> own = InterfaceSysctl(host, "ipv4", iface, "rp_filter");
-    if (!all && !own) continue;
-    const int effective = std::max(all.value_or(0), own.value_or(0));
-    seen.push_back(absl::StrCat(iface, "=", effective));
-    if (effective == 1) strict.push_back(iface);
+  for (const ForwardingSysctls::Interface& iface : sysctls.interfaces) {
+    if (!all && !iface.rp_filter) continue;
+    const int effective = std::max(all.value_or(0), iface.rp_filter.value_or(0));
+    seen.push_back(absl::StrCat(iface.name, "=", effective));
+    if (effective == 1) strict.push_back(iface.name);
   }
   if (seen.empty()) {
     report->Add("fwd.rp_filter", Verdict::kSkip, "rp_filter is not readable");
@@ -159,7 +134,8 @@ void CheckForwarding(const Context& context, Report* report) {
   }
 }
 
-void CheckForwardChains(const Context& context, const HostNetfilter& nf, Report* report) {
+void CheckForwardChains(const Context& context, Report* report) {
+  const HostNetfilter& nf = context.netfilter;
   const std::string unreadable = netfilter::UnreadableBackends(nf);
   const bool iptables = netfilter::UsesIptables(nf);
   const Direction out = AskForward(nf, context.tun, context.wan, absl::StrCat(TunLabel(context), " -> ", WanLabel(context)));

@@ -3,7 +3,6 @@
 
 #include "runtime/doctor/context.h"
 #include "runtime/doctor/finding.h"
-#include "runtime/doctor/netfilter/host_netfilter.h"
 
 namespace phantun_runtime::doctor {
 
@@ -15,7 +14,7 @@ void CheckForwarding(const Context& context, Report* report);
 // fwd.chains: would the forward-hook chains pass phantun's TCP both ways between the TUN and the
 // WAN? A backend that could not be read turns a pass into `skip`; the fix is written for the
 // backend the host already uses.
-void CheckForwardChains(const Context& context, const netfilter::HostNetfilter& netfilter, Report* report);
+void CheckForwardChains(const Context& context, Report* report);
 
 }  // namespace phantun_runtime::doctor
 

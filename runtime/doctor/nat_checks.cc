@@ -61,7 +61,8 @@ void ReportNat(const char* id, const netfilter::NatAnswer& answer, const std::st
 
 }  // namespace
 
-void CheckNat(const Context& context, const netfilter::HostNetfilter& nf, Report* report) {
+void CheckNat(const Context& context, Report* report) {
+  const netfilter::HostNetfilter& nf = context.netfilter;
   const std::string unreadable = netfilter::UnreadableBackends(nf);
   const bool iptables = netfilter::UsesIptables(nf);
   const std::vector<netfilter::NatRule> nat = netfilter::CollectNatRules(nf.ruleset);

@@ -3,7 +3,6 @@
 
 #include "runtime/doctor/context.h"
 #include "runtime/doctor/finding.h"
-#include "runtime/doctor/netfilter/host_netfilter.h"
 
 namespace phantun_runtime::doctor {
 
@@ -11,7 +10,7 @@ namespace phantun_runtime::doctor {
 // (nftables, iptables-nft and legacy iptables alike). A backend that could not be read (no
 // CAP_NET_ADMIN) turns what it might hold into `skip`, never `pass`. Fixes are written for the
 // backend the host already uses.
-void CheckNat(const Context& context, const netfilter::HostNetfilter& netfilter, Report* report);
+void CheckNat(const Context& context, Report* report);
 
 }  // namespace phantun_runtime::doctor
 

@@ -7,7 +7,7 @@
 namespace phantun_runtime::doctor {
 
 void CheckNamespace(const Context& context, Report* report) {
-  const std::string route_if = DefaultRouteInterface(context.host);
+  const std::string& route_if = context.default_route;
   if (route_if.empty()) {
     report->Add("netns.host", Verdict::kWarn, "no IPv4 default route in this network namespace",
                 context.process.in_container ? "run the container with --network host (Kubernetes: hostNetwork: true)"

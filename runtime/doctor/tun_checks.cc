@@ -107,7 +107,8 @@ void CheckTunInterface(const Context& context, Report* report) {
   }
 }
 
-void CheckTunAddresses(const Context& context, const StatusOr<std::vector<AddressPair>>& addresses, Report* report) {
+void CheckTunAddresses(const Context& context, Report* report) {
+  const StatusOr<std::vector<AddressPair>>& addresses = context.tun_addresses;
   const Options& options = context.options;
   if (context.FindLink(context.tun) == nullptr) {
     report->Add("tun.addr", Verdict::kSkip, "no TUN interface to check");

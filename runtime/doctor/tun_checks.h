@@ -20,7 +20,7 @@ void CheckTunDevice(const TunProbe& probe, bool in_container, Report* report);
 void CheckTunInterface(const Context& context, Report* report);
 
 // tun.addr: the TUN interface carries --tun-local with --tun-peer as its peer.
-void CheckTunAddresses(const Context& context, const StatusOr<std::vector<AddressPair>>& addresses, Report* report);
+void CheckTunAddresses(const Context& context, Report* report);
 
 }  // namespace phantun_runtime::doctor
 

@@ -3,7 +3,6 @@
 #include <net/if.h>
 
 #include "gtest/gtest.h"
-#include "runtime/doctor/netfilter/host_netfilter.h"
 #include "tests/doctor/fake_host.h"
 #include "tests/doctor/report_matchers.h"
 
@@ -91,7 +90,7 @@ TEST_F(FwdChecks, ChainsThatDropTheWayBackFail) {
   host.AddLink("tun0", 9, 9, 1500, IFF_UP | IFF_POINTOPOINT, /*tun=*/true);
   host.LoadScenario("nft_phantun");
   Report report;
-  CheckForwardChains(ResolveContext(options, host), netfilter::ReadNetfilter(host), &report);
+  CheckForwardChains(ResolveContext(options, host), &report);
   const Finding finding = Only(report, "fwd.chains");
   EXPECT_EQ(finding.verdict, Verdict::kFail);
   EXPECT_EQ(finding.finding.rfind("tun0 -> eth0: accept (", 0), 0u) << finding.finding;

@@ -6,7 +6,6 @@
 #include <string>
 
 #include "gtest/gtest.h"
-#include "runtime/doctor/netfilter/host_netfilter.h"
 #include "tests/doctor/fake_host.h"
 #include "tests/doctor/report_matchers.h"
 
@@ -23,7 +22,7 @@ class NatChecks : public ::testing::Test {
   Report Run(const std::string& scenario) {
     host.LoadScenario(scenario);
     Report report;
-    CheckNat(ResolveContext(options, host), netfilter::ReadNetfilter(host), &report);
+    CheckNat(ResolveContext(options, host), &report);
     return report;
   }
   void Client() {
