@@ -187,4 +187,16 @@ void FakeHost::SetSysctl(const std::string& path_under_proc_sys, int value) {
   files["/proc/sys/" + path_under_proc_sys] = std::to_string(value) + "\n";
 }
 
+void FakeHost::MakeForwardingUplink(const std::string& iface) {
+  AddLink(iface, 2, 2, 1500, IFF_UP, /*tun=*/false, /*hardware=*/true);
+  AddDefaultRoute(iface);
+  SetSysctl("net/ipv4/ip_forward", 1);
+  for (const std::string& conf : {iface, std::string("default")}) {
+    SetSysctl("net/ipv4/conf/" + conf + "/forwarding", 1);
+  }
+  for (const std::string& conf : {std::string("all"), iface, std::string("default")}) {
+    SetSysctl("net/ipv4/conf/" + conf + "/rp_filter", 0);
+  }
+}
+
 }  // namespace phantun_runtime::doctor

@@ -58,6 +58,9 @@ class FakeHost : public Host {
   void AddIpv4Address(int ifindex, const std::string& local, const std::string& peer);
   void AddDefaultRoute(const std::string& iface, int metric = 0);
   void SetSysctl(const std::string& path_under_proc_sys, int value);
+  // A host ready for phantun's forwarded packets: `iface` is an up hardware uplink (ifindex 2,
+  // MTU 1500) carrying the default route, with IPv4 forwarding on and rp_filter off.
+  void MakeForwardingUplink(const std::string& iface);
 
  private:
   std::map<std::tuple<int, uint16_t, uint8_t>, std::string> dumps_;

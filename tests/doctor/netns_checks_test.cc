@@ -12,14 +12,7 @@ namespace {
 class NetnsChecks : public ::testing::Test {
  protected:
   NetnsChecks() {
-    host.AddLink("eth0", 2, 2, 1500, IFF_UP, /*tun=*/false, /*hardware=*/true);
-    host.AddDefaultRoute("eth0");
-    host.SetSysctl("net/ipv4/ip_forward", 1);
-    host.SetSysctl("net/ipv4/conf/eth0/forwarding", 1);
-    host.SetSysctl("net/ipv4/conf/default/forwarding", 1);
-    host.SetSysctl("net/ipv4/conf/all/rp_filter", 0);
-    host.SetSysctl("net/ipv4/conf/eth0/rp_filter", 0);
-    host.SetSysctl("net/ipv4/conf/default/rp_filter", 0);
+    host.MakeForwardingUplink("eth0");
     options.mode = Mode::kClient;
   }
   Report Run() {
