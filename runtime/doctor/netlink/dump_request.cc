@@ -5,6 +5,8 @@
 #include <linux/rtnetlink.h>
 #include <string.h>
 
+#include "absl/strings/str_cat.h"
+
 namespace phantun_runtime::netlink {
 namespace {
 
@@ -36,10 +38,7 @@ const AllowedDump* FindAllowed(int protocol, uint16_t type) {
   return nullptr;
 }
 
-}  // namespace
-
-uint16_t NftablesType(uint8_t nft_message) { return Nft(nft_message); }
-
+// Empty when the request is allowed, otherwise why not (one phrase).
 std::string_view DumpRequestProblem(const DumpRequest& request) {
   if (FindAllowed(request.protocol, request.type) == nullptr) {
     return "the message type is not an allow-listed GET for this netlink protocol";
@@ -48,9 +47,15 @@ std::string_view DumpRequestProblem(const DumpRequest& request) {
   return {};
 }
 
-bool BuildDumpRequest(const DumpRequest& request, std::vector<uint8_t>* bytes) {
-  bytes->clear();
-  if (!DumpRequestProblem(request).empty()) return false;
+}  // namespace
+
+uint16_t NftablesType(uint8_t nft_message) { return Nft(nft_message); }
+
+StatusOr<std::vector<uint8_t>> BuildDumpRequest(const DumpRequest& request) {
+  const std::string_view problem = DumpRequestProblem(request);
+  if (!problem.empty()) {
+    return Status(Status::Code::kInvalidArgument, absl::StrCat("netlink: refusing to build the request: ", problem));
+  }
   const AllowedDump& allowed = *FindAllowed(request.protocol, request.type);
   const uint32_t length = kNetlinkHeaderSize + allowed.family_header_size;
   struct nlmsghdr header = {};
@@ -59,12 +64,12 @@ bool BuildDumpRequest(const DumpRequest& request, std::vector<uint8_t>* bytes) {
   header.nlmsg_flags = request.flags;
   header.nlmsg_seq = request.sequence;
   header.nlmsg_pid = 0;  // the kernel fills in our port
-  bytes->assign(length, 0);
-  memcpy(bytes->data(), &header, sizeof(header));
+  std::vector<uint8_t> bytes(length, 0);
+  memcpy(bytes.data(), &header, sizeof(header));
   // ifinfomsg, ifaddrmsg, rtmsg and nfgenmsg all start with the one-byte family; for nfgenmsg the
   // zero that follows is NFNETLINK_V0 and res_id 0.
-  (*bytes)[kNetlinkHeaderSize] = request.family;
-  return true;
+  bytes[kNetlinkHeaderSize] = request.family;
+  return bytes;
 }
 
 bool IsAllowedDumpMessage(int protocol, Bytes bytes) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "runtime/doctor/netlink/bytes.h"
+#include "runtime/status.h"
 
 namespace phantun_runtime::netlink {
 
@@ -32,13 +33,10 @@ inline constexpr uint16_t kDumpFlags = NLM_F_REQUEST | NLM_F_DUMP;
 // (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GET*: the nfnetlink message type of an nf_tables request.
 uint16_t NftablesType(uint8_t nft_message);
 
-// Empty when the request is allowed, otherwise why not (one phrase).
-std::string_view DumpRequestProblem(const DumpRequest& request);
-
 // Builds the request: header plus the family header (struct ifinfomsg, ifaddrmsg, rtmsg or
-// nfgenmsg, zero but for the family). Returns false, leaving *bytes empty, when
-// DumpRequestProblem() is not empty.
-bool BuildDumpRequest(const DumpRequest& request, std::vector<uint8_t>* bytes);
+// nfgenmsg, zero but for the family). kInvalidArgument, saying why, for a request that is not an
+// allow-listed dump.
+StatusOr<std::vector<uint8_t>> BuildDumpRequest(const DumpRequest& request);
 
 // The same check on bytes about to be sent: a single message, allow-listed type, dump flags.
 bool IsAllowedDumpMessage(int protocol, Bytes bytes);

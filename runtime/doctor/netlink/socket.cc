@@ -89,11 +89,9 @@ Status Socket::Dump(uint16_t type, uint8_t family, MessageCallback on_message) {
   request.type = type;
   request.family = family;
   request.sequence = ++sequence_;
-  std::vector<uint8_t> bytes;
-  if (!BuildDumpRequest(request, &bytes)) {
-    return Status(Status::Code::kInvalidArgument, "netlink: refusing to build a request that is not an allow-listed dump");
-  }
-  Status status = Send(bytes);
+  const StatusOr<std::vector<uint8_t>> bytes = BuildDumpRequest(request);
+  if (!bytes.ok()) return bytes.status();
+  Status status = Send(*bytes);
   if (!status.ok()) return status;
   DumpReplyReader reader(request.sequence);
   std::vector<uint8_t> datagram;

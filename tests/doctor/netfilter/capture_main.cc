@@ -54,8 +54,9 @@ bool CaptureDump(uint8_t nft_message, const std::string& path) {
   request.protocol = NETLINK_NETFILTER;
   request.type = netlink::NftablesType(nft_message);
   request.sequence = 1;
-  std::vector<uint8_t> bytes;
-  if (!netlink::BuildDumpRequest(request, &bytes)) return false;
+  const StatusOr<std::vector<uint8_t>> built = netlink::BuildDumpRequest(request);
+  if (!built.ok()) return false;
+  const std::vector<uint8_t>& bytes = *built;
   const int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
   if (fd < 0) {
     fprintf(stderr, "capture: NETLINK_NETFILTER socket: %s\n", strerror(errno));

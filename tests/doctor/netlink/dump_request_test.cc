@@ -38,9 +38,9 @@ TEST(DumpRequest, BuildsTheAllowListedDumps) {
   };
   for (const Case& one : cases) {
     const DumpRequest request = Request(one.protocol, one.type);
-    EXPECT_EQ(DumpRequestProblem(request), "") << one.type;
-    std::vector<uint8_t> bytes;
-    ASSERT_TRUE(BuildDumpRequest(request, &bytes)) << one.type;
+    const StatusOr<std::vector<uint8_t>> built = BuildDumpRequest(request);
+    ASSERT_TRUE(built.ok()) << one.type << ": " << built.status().message();
+    const std::vector<uint8_t>& bytes = *built;
     ASSERT_EQ(bytes.size(), one.size);
     struct nlmsghdr header;
     memcpy(&header, bytes.data(), sizeof(header));
@@ -70,21 +70,21 @@ TEST(DumpRequest, RefusesEveryTypeThatChangesState) {
       RTM_GETLINK,
   };
   for (uint16_t type : netfilter_refused) {
-    std::vector<uint8_t> bytes{1, 2, 3};
-    EXPECT_NE(DumpRequestProblem(Request(NETLINK_NETFILTER, type)), "") << type;
-    EXPECT_FALSE(BuildDumpRequest(Request(NETLINK_NETFILTER, type), &bytes)) << type;
-    EXPECT_TRUE(bytes.empty());
+    const StatusOr<std::vector<uint8_t>> built = BuildDumpRequest(Request(NETLINK_NETFILTER, type));
+    EXPECT_EQ(built.status().code(), Status::Code::kInvalidArgument) << type;
+    EXPECT_EQ(built.status().message(),
+              "netlink: refusing to build the request: the message type is not an allow-listed GET for this netlink "
+              "protocol")
+        << type;
   }
   const uint16_t route_refused[] = {RTM_NEWLINK, RTM_DELLINK,  RTM_SETLINK, RTM_NEWADDR, RTM_DELADDR, RTM_NEWROUTE,
                                     RTM_DELROUTE, RTM_NEWNEIGH, RTM_NEWRULE, RTM_DELRULE, RTM_NEWQDISC,
                                     NftablesType(NFT_MSG_GETRULE)};
   for (uint16_t type : route_refused) {
-    std::vector<uint8_t> bytes;
-    EXPECT_FALSE(BuildDumpRequest(Request(NETLINK_ROUTE, type), &bytes)) << type;
+    EXPECT_FALSE(BuildDumpRequest(Request(NETLINK_ROUTE, type)).ok()) << type;
   }
-  std::vector<uint8_t> bytes;
-  EXPECT_FALSE(BuildDumpRequest(Request(NETLINK_GENERIC, RTM_GETLINK), &bytes));
-  EXPECT_FALSE(BuildDumpRequest(Request(NETLINK_AUDIT, RTM_GETLINK), &bytes));
+  EXPECT_FALSE(BuildDumpRequest(Request(NETLINK_GENERIC, RTM_GETLINK)).ok());
+  EXPECT_FALSE(BuildDumpRequest(Request(NETLINK_AUDIT, RTM_GETLINK)).ok());
 }
 
 TEST(DumpRequest, RefusesAnyOtherFlags) {
@@ -98,14 +98,15 @@ TEST(DumpRequest, RefusesAnyOtherFlags) {
       NLM_F_DUMP,                                  // not even a request
   };
   for (uint16_t flags : refused) {
-    std::vector<uint8_t> bytes;
-    EXPECT_FALSE(BuildDumpRequest(Request(NETLINK_ROUTE, RTM_GETLINK, flags), &bytes)) << flags;
+    EXPECT_FALSE(BuildDumpRequest(Request(NETLINK_ROUTE, RTM_GETLINK, flags)).ok()) << flags;
   }
 }
 
 TEST(IsAllowedDumpMessage, ChecksTheBytesThemselves) {
-  std::vector<uint8_t> bytes;
-  ASSERT_TRUE(BuildDumpRequest(Request(NETLINK_NETFILTER, NftablesType(NFT_MSG_GETRULE)), &bytes));
+  const StatusOr<std::vector<uint8_t>> built =
+      BuildDumpRequest(Request(NETLINK_NETFILTER, NftablesType(NFT_MSG_GETRULE)));
+  ASSERT_TRUE(built.ok());
+  const std::vector<uint8_t>& bytes = *built;
   EXPECT_TRUE(IsAllowedDumpMessage(NETLINK_NETFILTER, Bytes(bytes)));
   EXPECT_FALSE(IsAllowedDumpMessage(NETLINK_ROUTE, Bytes(bytes)));  // wrong protocol
   std::vector<uint8_t> reset = bytes;
