@@ -16,7 +16,8 @@
 #   zig-cache/         Zig's cache of the musl and libc++ it builds per target
 #   phantun-<version>/bin/phantun_{client,server}  upstream phantun built from crates.io (lab only)
 # and .bazelrc.local at the repository root, which tells Bazel where those absolute paths are.
-# Outside the checkout it changes nothing but what apt-get install itself does: no apt source, no
+# Outside the checkout it writes only what apt-get install itself writes, a temporary folder for apt's
+# source lists (removed on exit) and cargo's own download cache (~/.cargo/registry): no apt source, no
 # configuration file, no Python package (Debian's /usr/bin/python3 runs the tests; its modules come
 # from Debian packages). tests/fresh_root.sh proves all of this on a fresh Debian 12 root.
 set -euo pipefail
