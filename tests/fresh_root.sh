@@ -117,7 +117,7 @@ inside() { # root logs demo_only
 # ------------------------------------------------------------------------------------------------
 # Outside: options, the root, the clone, then the steps in the namespaces, then clean-up.
 main() {
-  local self repo demo_only=no keep=no work="" f
+  local self repo demo_only=no keep=no f
   self=$(readlink -f -- "${BASH_SOURCE[0]}")
   repo=$(dirname "$(dirname "$self")")
   while [ $# -gt 0 ]; do
@@ -191,6 +191,9 @@ main() {
   fi
   echo "fresh root: PASS"
 }
+
+# What cleanup removes or keeps (set by main).
+work="" root="" logs="" keep_work=no
 
 # The root is never removed while anything is mounted below it (the mounts live in the namespace,
 # which is gone by now; this checks the host's view as well).
