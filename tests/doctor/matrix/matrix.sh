@@ -1,0 +1,849 @@
+#!/usr/bin/env bash
+# The doctor's truth matrix (issue 13, item 7): for each host set-up in the list below, a real
+# phantun tunnel is built in two fresh network namespaces, UDP is echoed through it, and then
+# phantun-doctor runs on both hosts. What must hold, per scenario:
+#   - the echo works exactly when the scenario says it should (a working recipe whose echo fails,
+#     or a broken set-up whose echo works, is a bug of this harness, reported as such);
+#   - echo fails: the doctor on the side the scenario broke exits 1, and every check id the
+#     scenario names (a glob such as route.*, or alternatives a|b) is among its failed checks;
+#     the doctor on the other, healthy, side fails nothing (exit 0);
+#   - echo works: neither doctor fails anything (exit 0, never 1).
+# In the issue's words: the doctor FAILs on the broken side exactly when the echo fails, and
+# fails nowhere when it works.
+#
+# Each scenario starts from the lab's baseline (tests/lab/netns.sh: forwarding on, the lab's nft
+# masquerade on the client and DNAT on the server) and changes only what it says it changes.
+# Upstream phantun_client and phantun_server are started by phantun-run as in tests/tunnel/tunnel.sh,
+# the echo is tests/tunnel/udp_echo, and the doctor is run with the options that describe its side:
+#   server: --mode server --port 4567 --tun ptrt-tun-s --tun-local 198.19.201.1
+#           --tun-peer 198.19.201.2 --wan veth-srv --remote 198.18.0.1
+#   client: --mode client --tun ptrt-tun-c --tun-local 198.19.200.1 --tun-peer 198.19.200.2
+#           --wan veth-cli --remote 198.18.0.2:4567
+# (--remote is left out when the doctor's --help does not list it; --doctor-remote on|off forces it.)
+#
+# Every scenario gets namespaces of its own, named ptrm<PID>-c-NN and ptrm<PID>-s-NN, with only
+# 198.18.0.0/15 addresses on veths and 198.19.0.0/16 on the TUNs; they are deleted when the scenario
+# ends, and whatever is left of this run's namespaces is deleted on exit, also after a failure or a
+# Ctrl-C. Nothing is changed outside them.
+#
+# Usage (as root):
+#   matrix.sh [--runtime PATH] [--phantun-bin-dir DIR] [--udp-echo PATH]
+#             [--only REGEX] [--list] [--keep] [--doctor-remote auto|on|off]
+#             [--write-results FILE]
+# or the inputs through the environment: RUNTIME_BIN, PHANTUN_BIN_DIR, UDP_ECHO.
+#   --only REGEX           run only the scenarios whose name matches (bash regex)
+#   --list                 print the scenarios and exit
+#   --keep                 keep the work folder (logs, doctor reports) when not under Bazel
+#   --write-results FILE   also write the results table there (e.g. tests/doctor/matrix/results.md)
+# Under Bazel the table, every scenario's logs and both doctor reports go to the test's undeclared
+# outputs. Ends with "doctor matrix: PASS" (exit 0) when every scenario matches, else
+# "doctor matrix: FAIL: ..." (exit 1).
+set -Eeuo pipefail
+exec 2>&1
+
+MATRIX_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+readonly MATRIX_DIR
+readonly ECHO_COUNT=3 ECHO_TIMEOUT_MS=3000 # per datagram; a broken tunnel ends after 3 s
+readonly READY_TIMEOUT_MS=10000
+readonly NS_PREFIX="ptrm$$"
+WORK=""
+reason=""
+step_no=0
+# shellcheck source=../../lab/netns.sh
+. "$MATRIX_DIR/../../lab/netns.sh"
+
+# Addresses the scenarios use besides the lab's own (all in 198.18.0.0/15 or 198.19.0.0/16).
+readonly WRONG_SRV_PEER=198.19.201.3 # a DNAT target where nothing answers
+readonly FOREIGN_ADDR=198.18.0.5     # an address neither host has
+readonly OTHER_IF=veth-other OTHER_IF_PEER=veth-other-p OTHER_ADDR=198.18.0.9
+readonly POLICY_TABLE=100
+
+# ------------------------------------------------------------------------------------------------
+# The scenarios. Each is `scenario NAME SIDE ECHO FAIL_IDS DESCRIPTION` plus a function
+# setup_NAME (dashes as underscores) that sets both hosts up. SIDE: server, client or none (a
+# working recipe); ECHO: ok or fail; FAIL_IDS: the check ids that must fail on SIDE, space
+# separated, each a glob or alternatives a|b; "-" for none.
+SCENARIOS=()
+declare -A S_SIDE=() S_ECHO=() S_IDS=() S_DESC=()
+scenario() {
+  SCENARIOS+=("$1")
+  S_SIDE[$1]=$2 S_ECHO[$1]=$3 S_IDS[$1]=$4 S_DESC[$1]=$5
+}
+
+# What a scenario's setup may set, besides the hosts' rules.
+SRV_WRAP=()         # command words phantun-run and the server's doctor are started under
+ALLOW_SRV_NO_START= # yes: phantun_server may fail to start (the scenario's point)
+
+# Helpers for the setups.
+fwd() { run ip netns exec "$1" sysctl -q -w "net.ipv4.ip_forward=$2"; } # ns 0|1
+in_ns() { run ip netns exec "$@"; }                                      # ns command...
+nft_srv() { nft_in "$SRV_NS" "$1"; }
+nft_cli() { nft_in "$CLI_NS" "$1"; }
+lab_client() { lab_host_admin_client; }
+lab_server() { lab_host_admin_server; }
+# A forward chain with policy drop and the given rules (nft), on one host.
+nft_forward_drop() { # ns rules
+  nft_in "$1" "table inet ptrm_filter {
+  chain forward {
+    type filter hook forward priority filter; policy drop;
+$2
+  }
+}"
+}
+
+# --- Broken on the server side -------------------------------------------------------------------
+scenario srv-nft-wrong-dnat-first server fail nat.dnat \
+  "nft: a DNAT of tcp/$PHANTUN_PORT to $WRONG_SRV_PEER placed before the right one (the first DNAT wins)"
+setup_srv_nft_wrong_dnat_first() {
+  lab_client
+  fwd "$SRV_NS" 1
+  nft_srv "table ip $NFT_TABLE {
+  chain prerouting {
+    type nat hook prerouting priority dstnat; policy accept;
+    iifname \"$SRV_VETH\" tcp dport $PHANTUN_PORT counter dnat to $WRONG_SRV_PEER
+    iifname \"$SRV_VETH\" ip daddr $SRV_ADDR tcp dport $PHANTUN_PORT counter dnat to $SRV_TUN_PEER
+  }
+}"
+}
+
+scenario srv-nft-return-first server fail nat.dnat \
+  "nft: 'tcp dport $PHANTUN_PORT return' ahead of the DNAT (return in a base chain ends it)"
+setup_srv_nft_return_first() {
+  lab_client
+  fwd "$SRV_NS" 1
+  nft_srv "table ip $NFT_TABLE {
+  chain prerouting {
+    type nat hook prerouting priority dstnat; policy accept;
+    tcp dport $PHANTUN_PORT return
+    iifname \"$SRV_VETH\" ip daddr $SRV_ADDR tcp dport $PHANTUN_PORT counter dnat to $SRV_TUN_PEER
+  }
+}"
+}
+
+scenario srv-nft-accept-first server fail nat.dnat \
+  "nft: 'iifname $SRV_VETH tcp dport $PHANTUN_PORT accept' ahead of the DNAT in the same chain"
+setup_srv_nft_accept_first() {
+  lab_client
+  fwd "$SRV_NS" 1
+  nft_srv "table ip $NFT_TABLE {
+  chain prerouting {
+    type nat hook prerouting priority dstnat; policy accept;
+    iifname \"$SRV_VETH\" tcp dport $PHANTUN_PORT accept
+    iifname \"$SRV_VETH\" ip daddr $SRV_ADDR tcp dport $PHANTUN_PORT counter dnat to $SRV_TUN_PEER
+  }
+}"
+}
+
+scenario srv-ipt-return-first server fail nat.dnat \
+  "iptables (nft backend): -A PREROUTING -p tcp --dport $PHANTUN_PORT -j RETURN ahead of the DNAT"
+setup_srv_ipt_return_first() {
+  lab_client
+  fwd "$SRV_NS" 1
+  in_ns "$SRV_NS" iptables -t nat -A PREROUTING -p tcp --dport "$PHANTUN_PORT" -j RETURN
+  in_ns "$SRV_NS" iptables -t nat -A PREROUTING -p tcp -i "$SRV_VETH" --dport "$PHANTUN_PORT" \
+    -j DNAT --to-destination "$SRV_TUN_PEER"
+}
+
+scenario srv-nft-jump-wrong-iif server fail nat.dnat \
+  "nft: the DNAT sits in a user chain reached only by 'iifname \"eth0\" jump' (no eth0 on this host)"
+setup_srv_nft_jump_wrong_iif() {
+  lab_client
+  fwd "$SRV_NS" 1
+  nft_srv "table ip $NFT_TABLE {
+  chain phantun_dnat {
+    tcp dport $PHANTUN_PORT counter dnat to $SRV_TUN_PEER
+  }
+  chain prerouting {
+    type nat hook prerouting priority dstnat; policy accept;
+    iifname \"eth0\" jump phantun_dnat
+  }
+}"
+}
+
+scenario srv-nft-earlier-prio-dnat server fail nat.dnat \
+  "nft: the lab's right DNAT, and another table's nat chain at priority -150 that DNATs tcp/$PHANTUN_PORT to $WRONG_SRV_PEER first"
+setup_srv_nft_earlier_prio_dnat() {
+  lab_client
+  lab_server
+  nft_srv "table ip ptrm_early {
+  chain prerouting {
+    type nat hook prerouting priority -150; policy accept;
+    tcp dport $PHANTUN_PORT counter dnat to $WRONG_SRV_PEER
+  }
+}"
+}
+
+scenario srv-dnat-to-tun-local server fail nat.dnat \
+  "nft: DNAT to the TUN's local address $SRV_TUN_LOCAL (the host's own) instead of its peer $SRV_TUN_PEER"
+setup_srv_dnat_to_tun_local() {
+  lab_client
+  fwd "$SRV_NS" 1
+  nft_srv "table ip $NFT_TABLE {
+  chain prerouting {
+    type nat hook prerouting priority dstnat; policy accept;
+    iifname \"$SRV_VETH\" ip daddr $SRV_ADDR tcp dport $PHANTUN_PORT counter dnat to $SRV_TUN_LOCAL
+  }
+}"
+}
+
+scenario srv-no-dnat server fail nat.dnat \
+  "no DNAT at all on the server (forwarding on)"
+setup_srv_no_dnat() {
+  lab_client
+  fwd "$SRV_NS" 1
+}
+
+scenario srv-nft-forward-drop server fail fwd.chains \
+  "nft: the lab's DNAT, and a forward chain with policy drop and nothing that accepts"
+setup_srv_nft_forward_drop() {
+  lab_client
+  lab_server
+  nft_forward_drop "$SRV_NS" ""
+}
+
+scenario srv-iptlegacy-forward-drop server fail fwd.chains \
+  "iptables-legacy -P FORWARD DROP, next to the lab's nft DNAT"
+setup_srv_iptlegacy_forward_drop() {
+  lab_client
+  lab_server
+  in_ns "$SRV_NS" iptables-legacy -P FORWARD DROP
+}
+
+scenario srv-stateful-no-new server fail fwd.chains \
+  "nft: stateful forward firewall, policy drop, only 'ct state established,related accept' (the SYN is dropped)"
+setup_srv_stateful_no_new() {
+  lab_client
+  lab_server
+  nft_forward_drop "$SRV_NS" "    ct state established,related accept"
+}
+
+scenario srv-policy-route-blackhole server fail 'route.*' \
+  "ip rule to 198.19.201.0/24 lookup $POLICY_TABLE; table $POLICY_TABLE: blackhole 198.19.201.0/24 (the DNATed SYN is routed into it)"
+setup_srv_policy_route_blackhole() {
+  lab_client
+  lab_server
+  in_ns "$SRV_NS" ip rule add to 198.19.201.0/24 lookup "$POLICY_TABLE" pref 1000
+  in_ns "$SRV_NS" ip route add blackhole 198.19.201.0/24 table "$POLICY_TABLE"
+}
+
+scenario srv-policy-route-other-if server fail 'route.*' \
+  "ip rule to 198.19.201.0/24 lookup $POLICY_TABLE; table $POLICY_TABLE routes 198.19.201.0/24 out $OTHER_IF (another veth, nobody there), not the TUN"
+setup_srv_policy_route_other_if() {
+  lab_client
+  lab_server
+  in_ns "$SRV_NS" ip link add "$OTHER_IF" type veth peer name "$OTHER_IF_PEER"
+  in_ns "$SRV_NS" ip addr add "$OTHER_ADDR/30" dev "$OTHER_IF"
+  in_ns "$SRV_NS" ip link set "$OTHER_IF" up
+  in_ns "$SRV_NS" ip link set "$OTHER_IF_PEER" up
+  in_ns "$SRV_NS" ip rule add to 198.19.201.0/24 lookup "$POLICY_TABLE" pref 1000
+  in_ns "$SRV_NS" ip route add 198.19.201.0/24 dev "$OTHER_IF" table "$POLICY_TABLE"
+}
+
+scenario srv-ip-forward-0 server fail fwd.ipv4 \
+  "the lab's DNAT, but net.ipv4.ip_forward=0 on the server"
+setup_srv_ip_forward_0() {
+  lab_client
+  lab_server
+  fwd "$SRV_NS" 0
+}
+
+scenario srv-userns-net-admin server fail priv.net_admin \
+  "phantun-run (and the doctor) under 'unshare --user --map-root-user' in the server namespace: CAP_NET_ADMIN only in a user namespace that does not own the network namespace, so phantun_server cannot create its TUN"
+setup_srv_userns_net_admin() {
+  lab_client
+  lab_server
+  SRV_WRAP=(unshare --user --map-root-user)
+  ALLOW_SRV_NO_START=yes
+}
+
+# --- Broken on the client side -------------------------------------------------------------------
+scenario cli-no-masquerade client fail nat.masquerade \
+  "no masquerade on the client (forwarding on): the SYN leaves with source $CLI_TUN_PEER"
+setup_cli_no_masquerade() {
+  fwd "$CLI_NS" 1
+  lab_server
+}
+
+scenario cli-nft-return-first client fail nat.masquerade \
+  "nft: 'ip saddr $CLI_TUN_PEER return' ahead of the masquerade"
+setup_cli_nft_return_first() {
+  fwd "$CLI_NS" 1
+  lab_server
+  nft_cli "table ip $NFT_TABLE {
+  chain postrouting {
+    type nat hook postrouting priority srcnat; policy accept;
+    ip saddr $CLI_TUN_PEER return
+    iifname \"$CLI_TUN\" oifname \"$CLI_VETH\" ip saddr $CLI_TUN_PEER counter masquerade
+  }
+}"
+}
+
+scenario cli-ipt-return-first client fail nat.masquerade \
+  "iptables (nft backend): -A POSTROUTING -s $CLI_TUN_PEER -j RETURN ahead of -o $CLI_VETH -j MASQUERADE"
+setup_cli_ipt_return_first() {
+  fwd "$CLI_NS" 1
+  lab_server
+  in_ns "$CLI_NS" iptables -t nat -A POSTROUTING -s "$CLI_TUN_PEER" -j RETURN
+  in_ns "$CLI_NS" iptables -t nat -A POSTROUTING -o "$CLI_VETH" -j MASQUERADE
+}
+
+scenario cli-nft-early-filter-drop client fail fwd.chains \
+  "nft: the lab's masquerade, and a forward chain at priority -10 that drops tcp dport $PHANTUN_PORT"
+setup_cli_nft_early_filter_drop() {
+  lab_client
+  lab_server
+  nft_cli "table inet ptrm_early {
+  chain forward {
+    type filter hook forward priority -10; policy accept;
+    tcp dport $PHANTUN_PORT drop
+  }
+}"
+}
+
+scenario cli-snat-foreign client fail nat.masquerade \
+  "iptables (nft backend): -o $CLI_VETH -j SNAT --to-source $FOREIGN_ADDR, an address the client does not have"
+setup_cli_snat_foreign() {
+  fwd "$CLI_NS" 1
+  lab_server
+  in_ns "$CLI_NS" iptables -t nat -A POSTROUTING -o "$CLI_VETH" -j SNAT --to-source "$FOREIGN_ADDR"
+}
+
+scenario cli-nft-forward-drop client fail fwd.chains \
+  "nft: the lab's masquerade, and a forward chain with policy drop and nothing that accepts"
+setup_cli_nft_forward_drop() {
+  lab_client
+  lab_server
+  nft_forward_drop "$CLI_NS" ""
+}
+
+scenario cli-policy-route-blackhole client fail 'route.*' \
+  "ip rule to $SRV_ADDR lookup $POLICY_TABLE; table $POLICY_TABLE: blackhole $SRV_ADDR (the server)"
+setup_cli_policy_route_blackhole() {
+  lab_client
+  lab_server
+  in_ns "$CLI_NS" ip rule add to "$SRV_ADDR/32" lookup "$POLICY_TABLE" pref 1000
+  in_ns "$CLI_NS" ip route add blackhole "$SRV_ADDR/32" table "$POLICY_TABLE"
+}
+
+scenario cli-ip-forward-0 client fail fwd.ipv4 \
+  "the lab's masquerade, but net.ipv4.ip_forward=0 on the client"
+setup_cli_ip_forward_0() {
+  lab_client
+  lab_server
+  fwd "$CLI_NS" 0
+}
+
+# --- Working recipes ----------------------------------------------------------------------------
+scenario ok-lab-nft none ok - \
+  "the lab's own nft recipe (tests/lab/netns.sh)"
+setup_ok_lab_nft() {
+  lab_client
+  lab_server
+}
+
+scenario ok-readme-nft none ok - \
+  "README.md host setup, nftables: inet nat, 'iifname TUN oifname WAN masquerade' / 'iifname WAN tcp dport PORT dnat ip to PEER'"
+setup_ok_readme_nft() {
+  fwd "$CLI_NS" 1
+  in_ns "$CLI_NS" nft add table inet nat
+  in_ns "$CLI_NS" nft 'add chain inet nat postrouting { type nat hook postrouting priority srcnat; policy accept; }'
+  in_ns "$CLI_NS" nft add rule inet nat postrouting iifname "$CLI_TUN" oifname "$CLI_VETH" masquerade
+  fwd "$SRV_NS" 1
+  in_ns "$SRV_NS" nft add table inet nat
+  in_ns "$SRV_NS" nft 'add chain inet nat prerouting { type nat hook prerouting priority dstnat; policy accept; }'
+  in_ns "$SRV_NS" nft add rule inet nat prerouting iifname "$SRV_VETH" tcp dport "$PHANTUN_PORT" dnat ip to "$SRV_TUN_PEER"
+}
+
+scenario ok-readme-iptables none ok - \
+  "README.md host setup, iptables (nft backend): -o WAN -j MASQUERADE / -i WAN --dport PORT -j DNAT, and step 4's FORWARD accepts both ways"
+setup_ok_readme_iptables() {
+  fwd "$CLI_NS" 1
+  in_ns "$CLI_NS" iptables -t nat -A POSTROUTING -o "$CLI_VETH" -j MASQUERADE
+  in_ns "$CLI_NS" iptables -I FORWARD -i "$CLI_TUN" -o "$CLI_VETH" -j ACCEPT
+  in_ns "$CLI_NS" iptables -I FORWARD -i "$CLI_VETH" -o "$CLI_TUN" -j ACCEPT
+  fwd "$SRV_NS" 1
+  in_ns "$SRV_NS" iptables -t nat -A PREROUTING -p tcp -i "$SRV_VETH" --dport "$PHANTUN_PORT" \
+    -j DNAT --to-destination "$SRV_TUN_PEER"
+  in_ns "$SRV_NS" iptables -I FORWARD -i "$SRV_TUN" -o "$SRV_VETH" -j ACCEPT
+  in_ns "$SRV_NS" iptables -I FORWARD -i "$SRV_VETH" -o "$SRV_TUN" -j ACCEPT
+}
+
+scenario ok-upstream-nft-iif-oif none ok - \
+  "upstream phantun's nft recipe: 'iifname TUN oif WAN masquerade' / 'iif WAN tcp dport PORT dnat ip to PEER' (oif/iif: interface indexes)"
+setup_ok_upstream_nft_iif_oif() {
+  fwd "$CLI_NS" 1
+  nft_cli "table inet nat {
+  chain postrouting {
+    type nat hook postrouting priority srcnat; policy accept;
+    iifname \"$CLI_TUN\" oif \"$CLI_VETH\" masquerade
+  }
+}"
+  fwd "$SRV_NS" 1
+  nft_srv "table inet nat {
+  chain prerouting {
+    type nat hook prerouting priority dstnat; policy accept;
+    iif \"$SRV_VETH\" tcp dport $PHANTUN_PORT dnat ip to $SRV_TUN_PEER
+  }
+}"
+}
+
+# Upstream phantun's iptables recipe, with one iptables variant on both hosts.
+upstream_iptables() { # iptables command
+  fwd "$CLI_NS" 1
+  in_ns "$CLI_NS" "$1" -t nat -A POSTROUTING -o "$CLI_VETH" -j MASQUERADE
+  fwd "$SRV_NS" 1
+  in_ns "$SRV_NS" "$1" -t nat -A PREROUTING -p tcp -i "$SRV_VETH" --dport "$PHANTUN_PORT" \
+    -j DNAT --to-destination "$SRV_TUN_PEER"
+}
+scenario ok-iptables-legacy none ok - \
+  "upstream phantun's iptables recipe with iptables-legacy on both hosts"
+setup_ok_iptables_legacy() { upstream_iptables iptables-legacy; }
+
+scenario ok-iptables-nft none ok - \
+  "upstream phantun's iptables recipe with iptables-nft on both hosts"
+setup_ok_iptables_nft() { upstream_iptables iptables-nft; }
+
+# Docker's FORWARD chain as Docker leaves it, with the tunnel accepted in DOCKER-USER.
+docker_user() { # ns tun wan
+  in_ns "$1" iptables -N DOCKER-USER
+  in_ns "$1" iptables -A DOCKER-USER -j RETURN
+  in_ns "$1" iptables -A FORWARD -j DOCKER-USER
+  in_ns "$1" iptables -P FORWARD DROP
+  in_ns "$1" iptables -I DOCKER-USER -i "$2" -o "$3" -j ACCEPT
+  in_ns "$1" iptables -I DOCKER-USER -i "$3" -o "$2" -j ACCEPT
+}
+scenario ok-docker-user none ok - \
+  "Docker-style: -P FORWARD DROP, -A FORWARD -j DOCKER-USER, the tunnel accepted both ways in DOCKER-USER (iptables, both hosts), the lab's nft NAT"
+setup_ok_docker_user() {
+  lab_client
+  lab_server
+  docker_user "$CLI_NS" "$CLI_TUN" "$CLI_VETH"
+  docker_user "$SRV_NS" "$SRV_TUN" "$SRV_VETH"
+}
+
+scenario ok-stateful-right none ok - \
+  "nft stateful forward firewall done right on both hosts: policy drop, ct established,related accept, and an accept for the tunnel's new SYN"
+setup_ok_stateful_right() {
+  lab_client
+  lab_server
+  nft_forward_drop "$CLI_NS" "    ct state established,related accept
+    iifname \"$CLI_TUN\" oifname \"$CLI_VETH\" tcp dport $PHANTUN_PORT ct state new accept"
+  nft_forward_drop "$SRV_NS" "    ct state established,related accept
+    iifname \"$SRV_VETH\" oifname \"$SRV_TUN\" tcp dport $PHANTUN_PORT ct state new accept"
+}
+
+scenario ok-user-chains none ok - \
+  "nft: the NAT rule and the forward accepts each in a user chain reached by jump (forward policy drop), both hosts"
+setup_ok_user_chains() {
+  fwd "$CLI_NS" 1
+  nft_cli "table ip ptrm_chains {
+  chain tunnel_nat {
+    masquerade
+  }
+  chain tunnel_ok {
+    accept
+  }
+  chain postrouting {
+    type nat hook postrouting priority srcnat; policy accept;
+    iifname \"$CLI_TUN\" oifname \"$CLI_VETH\" jump tunnel_nat
+  }
+  chain forward {
+    type filter hook forward priority filter; policy drop;
+    iifname \"$CLI_TUN\" jump tunnel_ok
+    oifname \"$CLI_TUN\" jump tunnel_ok
+  }
+}"
+  fwd "$SRV_NS" 1
+  nft_srv "table ip ptrm_chains {
+  chain tunnel_nat {
+    tcp dport $PHANTUN_PORT dnat to $SRV_TUN_PEER
+  }
+  chain tunnel_ok {
+    accept
+  }
+  chain prerouting {
+    type nat hook prerouting priority dstnat; policy accept;
+    iifname \"$SRV_VETH\" jump tunnel_nat
+  }
+  chain forward {
+    type filter hook forward priority filter; policy drop;
+    iifname \"$SRV_TUN\" jump tunnel_ok
+    oifname \"$SRV_TUN\" jump tunnel_ok
+  }
+}"
+}
+
+scenario ok-named-sets none ok - \
+  "nft: the match held in named sets (iifname @tun_ifs oifname @wan_ifs masquerade; iifname @wan_ifs tcp dport @ports dnat)"
+setup_ok_named_sets() {
+  fwd "$CLI_NS" 1
+  nft_cli "table ip ptrm_sets {
+  set tun_ifs { type ifname; elements = { \"$CLI_TUN\" } }
+  set wan_ifs { type ifname; elements = { \"$CLI_VETH\" } }
+  chain postrouting {
+    type nat hook postrouting priority srcnat; policy accept;
+    iifname @tun_ifs oifname @wan_ifs masquerade
+  }
+}"
+  fwd "$SRV_NS" 1
+  nft_srv "table ip ptrm_sets {
+  set wan_ifs { type ifname; elements = { \"$SRV_VETH\" } }
+  set ports { type inet_service; elements = { $PHANTUN_PORT } }
+  chain prerouting {
+    type nat hook prerouting priority dstnat; policy accept;
+    iifname @wan_ifs tcp dport @ports dnat to $SRV_TUN_PEER
+  }
+}"
+}
+
+scenario ok-anon-sets none ok - \
+  "nft: the match held in anonymous sets (tcp dport { $PHANTUN_PORT, $((PHANTUN_PORT + 1)) }, iifname { ... }, oifname { ... })"
+setup_ok_anon_sets() {
+  fwd "$CLI_NS" 1
+  nft_cli "table ip ptrm_sets {
+  chain postrouting {
+    type nat hook postrouting priority srcnat; policy accept;
+    iifname { \"$CLI_TUN\", \"tun9\" } oifname { \"$CLI_VETH\", \"eth0\" } masquerade
+  }
+}"
+  fwd "$SRV_NS" 1
+  nft_srv "table ip ptrm_sets {
+  chain prerouting {
+    type nat hook prerouting priority dstnat; policy accept;
+    iifname { \"$SRV_VETH\", \"eth0\" } tcp dport { $PHANTUN_PORT, $((PHANTUN_PORT + 1)) } dnat to $SRV_TUN_PEER
+  }
+}"
+}
+
+scenario ok-wrong-rule-cannot-match none ok - \
+  "nft: a wrong rule that cannot match ahead of the right one (client: 'ip saddr 198.19.200.9 return'; server: 'tcp dport $((PHANTUN_PORT + 1)) dnat to $WRONG_SRV_PEER')"
+setup_ok_wrong_rule_cannot_match() {
+  fwd "$CLI_NS" 1
+  nft_cli "table ip $NFT_TABLE {
+  chain postrouting {
+    type nat hook postrouting priority srcnat; policy accept;
+    ip saddr 198.19.200.9 return
+    iifname \"$CLI_TUN\" oifname \"$CLI_VETH\" ip saddr $CLI_TUN_PEER counter masquerade
+  }
+}"
+  fwd "$SRV_NS" 1
+  nft_srv "table ip $NFT_TABLE {
+  chain prerouting {
+    type nat hook prerouting priority dstnat; policy accept;
+    iifname \"$SRV_VETH\" tcp dport $((PHANTUN_PORT + 1)) counter dnat to $WRONG_SRV_PEER
+    iifname \"$SRV_VETH\" ip daddr $SRV_ADDR tcp dport $PHANTUN_PORT counter dnat to $SRV_TUN_PEER
+  }
+}"
+}
+
+# ------------------------------------------------------------------------------------------------
+usage() {
+  sed -n '/^# Usage/,/^# "doctor matrix: FAIL/s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
+}
+
+on_err() { # status line command
+  [ -n "$reason" ] || reason="'$3' failed with status $1 (matrix.sh line $2)"
+}
+
+# The namespaces of this run that are still there (a scenario removes its own; this is for a
+# scenario that was killed before it could).
+leftover_namespaces() {
+  ip netns list 2>/dev/null | awk '{ print $1 }' | grep -E "^${NS_PREFIX}-[cs]-[0-9]+$" || true
+}
+
+RUN_DIR=""
+KEEP=no
+on_exit() {
+  local rc=$? ns pid
+  set +e
+  trap - ERR INT TERM
+  for ns in $(leftover_namespaces); do
+    for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null; done
+    ip netns del "$ns" 2>/dev/null
+    say "removed leftover namespace $ns"
+  done
+  if [ -n "$(leftover_namespaces)" ]; then
+    reason=${reason:-"namespaces left behind: $(leftover_namespaces | tr '\n' ' ')"}
+  fi
+  if [ -n "$RUN_DIR" ] && [ "$KEEP" = no ] && [ -z "${TEST_UNDECLARED_OUTPUTS_DIR:-}" ]; then
+    rm -rf -- "$RUN_DIR"
+  elif [ -n "$RUN_DIR" ]; then
+    echo "doctor matrix: logs and reports kept in $RUN_DIR"
+  fi
+  if [ -z "$reason" ] && [ "$rc" -eq 0 ]; then
+    echo "doctor matrix: PASS"
+    exit 0
+  fi
+  echo "doctor matrix: FAIL: ${reason:-exit status $rc}"
+  [ "$rc" -ne 0 ] || rc=1
+  exit "$rc"
+}
+
+# ------------------------------------------------------------------------------------------------
+# One scenario, in a subshell of its own: its lab, its setup, phantun, the echo, both doctors.
+# Writes $WORK/meta (key=value lines) and the doctor reports; the report script judges them.
+meta() { printf '%s=%s\n' "$1" "$2" >>"$WORK/meta"; }
+
+# wait_for that returns non-zero instead of ending the scenario.
+soft_wait() { (wait_for "$@"); }
+
+# Reaps a process start_in started that has ended and logs its status.
+reap_ended() { # pid
+  local status=0
+  alive "$1" && return 0
+  wait "$1" 2>/dev/null || status=$?
+  say "${PIDS[$1]:-pid $1} exited with status $status"
+  unset "PIDS[$1]"
+  return 0
+}
+
+run_doctor() { # side ns wrap-words... -- doctor args...
+  local side=$1 ns=$2 status=0 wrap=()
+  shift 2
+  while [ "$1" != -- ]; do wrap+=("$1"); shift; done
+  shift
+  printf '    $ ip netns exec %s %s phantun-doctor --json %s\n' "$ns" "${wrap[*]}" "$*"
+  ip netns exec "$ns" "${wrap[@]}" env NO_COLOR=1 "$BIN/phantun-doctor" --json "$@" \
+    >"$WORK/doctor-$side.json" 2>"$WORK/doctor-$side.stderr" || status=$?
+  meta "${side}_exit" "$status"
+  say "phantun-doctor ($side): exit $status"
+  # The same in text, for people (with the packet traces when the doctor has --trace).
+  ip netns exec "$ns" "${wrap[@]}" env NO_COLOR=1 "$BIN/phantun-doctor" "${TRACE_OPT[@]}" "$@" \
+    >"$WORK/doctor-$side.txt" 2>&1 || true
+  indent <"$WORK/doctor-$side.txt"
+}
+
+scenario_main() { # name index
+  local name=$1 idx=$2 fn server_pid client_pid echo_pid status
+  fn="setup_${name//-/_}"
+  CLI_NS="$NS_PREFIX-c-$idx" SRV_NS="$NS_PREFIX-s-$idx"
+  WORK="$RUN_DIR/$name"
+  NAMESPACES=() PIDS=() SRV_WRAP=() ALLOW_SRV_NO_START=
+  reason=""
+  trap 'on_err $? $LINENO "$BASH_COMMAND"' ERR
+  trap 'reason="interrupted (SIGINT)"; exit 130' INT
+  trap 'reason="terminated (SIGTERM)"; exit 143' TERM
+  trap scenario_exit EXIT
+  meta name "$name"
+
+  step "$name: two fresh hosts ($CLI_NS, $SRV_NS) and the wire"
+  lab_create
+
+  step "$name: host setup: ${S_DESC[$name]}"
+  "$fn"
+  say "client ruleset:"
+  ip netns exec "$CLI_NS" nft list ruleset | indent
+  say "server ruleset:"
+  ip netns exec "$SRV_NS" nft list ruleset | indent
+
+  step "$name: the echo service, phantun_server and phantun_client (under phantun-run)"
+  start_in udp_echo "$SRV_NS" "$BIN/udp_echo" serve "$ECHO_UDP"
+  echo_pid=$LAST_PID
+  wait_for "udp_echo listens on $ECHO_UDP" "$READY_TIMEOUT_MS" "$echo_pid" udp_listening "$SRV_NS" "$ECHO_UDP"
+  start_in phantun-run-server "$SRV_NS" MODE=server RUST_LOG=info "${SRV_WRAP[@]}" "$BIN/phantun-run" \
+    --local "$PHANTUN_PORT" --remote "$ECHO_UDP" \
+    --tun "$SRV_TUN" --tun-local "$SRV_TUN_LOCAL" --tun-peer "$SRV_TUN_PEER" --ipv4-only
+  server_pid=$LAST_PID
+  if soft_wait "TUN $SRV_TUN is up with $SRV_TUN_LOCAL in $SRV_NS" "$READY_TIMEOUT_MS" "$server_pid" \
+    tun_ready "$SRV_NS" "$SRV_TUN" "$SRV_TUN_LOCAL"; then
+    meta server_started yes
+  else
+    reap_ended "$server_pid"
+    [ "$ALLOW_SRV_NO_START" = yes ] || fail "phantun_server did not come up (log: $WORK/phantun-run-server.log)"
+    say "phantun_server did not come up, as this scenario expects:"
+    indent <"$WORK/phantun-run-server.log"
+    meta server_started no
+  fi
+  start_in phantun-run-client "$CLI_NS" MODE=client RUST_LOG=info "$BIN/phantun-run" \
+    --local "$CLIENT_UDP" --remote "$SRV_ADDR:$PHANTUN_PORT" \
+    --tun "$CLI_TUN" --tun-local "$CLI_TUN_LOCAL" --tun-peer "$CLI_TUN_PEER" --ipv4-only
+  client_pid=$LAST_PID
+  wait_for "TUN $CLI_TUN is up with $CLI_TUN_LOCAL in $CLI_NS" "$READY_TIMEOUT_MS" "$client_pid" \
+    tun_ready "$CLI_NS" "$CLI_TUN" "$CLI_TUN_LOCAL"
+  wait_for "phantun_client takes UDP on $CLIENT_UDP" "$READY_TIMEOUT_MS" "$client_pid" \
+    udp_listening "$CLI_NS" "$CLIENT_UDP"
+
+  step "$name: $ECHO_COUNT datagrams through the tunnel (each must come back within $ECHO_TIMEOUT_MS ms)"
+  status=0
+  run ip netns exec "$CLI_NS" "$BIN/udp_echo" ping "$CLIENT_UDP" "$ECHO_COUNT" "$ECHO_TIMEOUT_MS" || status=$?
+  if [ "$status" -eq 0 ]; then meta echo ok; else meta echo fail; fi
+  reason="" # a failed echo is a result, not a harness error
+
+  step "$name: phantun-doctor on both hosts"
+  run_doctor server "$SRV_NS" "${SRV_WRAP[@]}" -- "${SRV_DOCTOR_ARGS[@]}"
+  run_doctor client "$CLI_NS" -- "${CLI_DOCTOR_ARGS[@]}"
+
+  step "$name: the lab guard"
+  local ns dropped total=0
+  for ns in "$CLI_NS" "$SRV_NS"; do
+    dropped=$(ip netns exec "$ns" nft list table inet "$GUARD_TABLE" |
+      sed -n 's/.*counter packets \([0-9][0-9]*\) .*/\1/p' | awk '{ n += $1 } END { print n + 0 }')
+    total=$((total + dropped))
+  done
+  meta guard_drops "$total"
+  say "packets the lab guard dropped (addressed outside 127.0.0.0/8 and 198.18.0.0/15): $total"
+  meta done yes
+}
+
+scenario_exit() {
+  local rc=$?
+  set +e
+  trap - ERR INT TERM
+  printf '\n[%s: cleanup]\n' "$(sed -n 's/^name=//p' "$WORK/meta" 2>/dev/null)"
+  lab_remove
+  [ -z "$reason" ] || meta error "$reason"
+  [ -z "$reason" ] || rc=1
+  exit "$rc"
+}
+
+# ------------------------------------------------------------------------------------------------
+RUNTIME_BIN=${RUNTIME_BIN:-}
+PHANTUN_BIN_DIR=${PHANTUN_BIN_DIR:-}
+UDP_ECHO=${UDP_ECHO:-}
+ONLY=""
+LIST=no
+WRITE_RESULTS=""
+DOCTOR_REMOTE=auto
+while [ $# -gt 0 ]; do
+  case $1 in
+    --runtime) RUNTIME_BIN=${2:?--runtime needs a path}; shift 2 ;;
+    --phantun-bin-dir) PHANTUN_BIN_DIR=${2:?--phantun-bin-dir needs a folder}; shift 2 ;;
+    --udp-echo) UDP_ECHO=${2:?--udp-echo needs a path}; shift 2 ;;
+    --only) ONLY=${2:?--only needs a regex}; shift 2 ;;
+    --list) LIST=yes; shift ;;
+    --keep) KEEP=yes; shift ;;
+    --write-results) WRITE_RESULTS=${2:?--write-results needs a file}; shift 2 ;;
+    --doctor-remote) DOCTOR_REMOTE=${2:?--doctor-remote needs auto, on or off}; shift 2 ;;
+    -h | --help) usage; exit 0 ;;
+    *) usage >&2; echo "matrix.sh: unknown argument '$1'" >&2; exit 64 ;;
+  esac
+done
+case $DOCTOR_REMOTE in auto | on | off) ;; *) echo "matrix.sh: --doctor-remote auto|on|off" >&2; exit 64 ;; esac
+
+for name in "${SCENARIOS[@]}"; do
+  declare -F "setup_${name//-/_}" >/dev/null || { echo "matrix.sh: scenario $name has no setup_${name//-/_}" >&2; exit 70; }
+done
+SELECTED=()
+for name in "${SCENARIOS[@]}"; do
+  if [ -z "$ONLY" ] || [[ $name =~ $ONLY ]]; then SELECTED+=("$name"); fi
+done
+if [ "$LIST" = yes ]; then
+  for name in "${SELECTED[@]}"; do
+    printf '%-30s %-6s echo %-4s must fail: %-14s %s\n' "$name" "${S_SIDE[$name]}" "${S_ECHO[$name]}" \
+      "${S_IDS[$name]}" "${S_DESC[$name]}"
+  done
+  exit 0
+fi
+
+trap 'on_err $? $LINENO "$BASH_COMMAND"' ERR
+trap 'reason="interrupted (SIGINT)"; exit 130' INT
+trap 'reason="terminated (SIGTERM)"; exit 143' TERM
+trap on_exit EXIT
+now_ms
+readonly START_MS=$NOW_MS
+
+[ "${#SELECTED[@]}" -gt 0 ] || fail "no scenario matches --only '$ONLY'"
+[ "$(id -u)" -eq 0 ] || fail "must run as root: it creates network namespaces, TUN devices and firewall rules"
+[ -n "$RUNTIME_BIN" ] || fail "no phantun-runtime binary given (--runtime or RUNTIME_BIN)"
+[ -n "$PHANTUN_BIN_DIR" ] || fail "no phantun folder given (--phantun-bin-dir or PHANTUN_BIN_DIR)"
+[ -n "$UDP_ECHO" ] || fail "no udp_echo given (--udp-echo or UDP_ECHO)"
+for f in "$RUNTIME_BIN" "$PHANTUN_BIN_DIR/phantun_client" "$PHANTUN_BIN_DIR/phantun_server" "$UDP_ECHO"; do
+  if ! [ -f "$f" ] || ! [ -x "$f" ]; then fail "$f: not an executable file"; fi
+done
+for tool in ip nft ss sysctl iptables iptables-legacy iptables-nft unshare python3; do
+  command -v "$tool" >/dev/null || fail "$tool not found"
+done
+[ -c /dev/net/tun ] || fail "/dev/net/tun is missing: phantun needs TUN devices"
+[ -z "$(leftover_namespaces)" ] || fail "namespaces named like this run's exist already: $(leftover_namespaces)"
+
+if [ -n "${TEST_UNDECLARED_OUTPUTS_DIR:-}" ]; then
+  RUN_DIR="$TEST_UNDECLARED_OUTPUTS_DIR/matrix"
+  rm -rf -- "$RUN_DIR"
+  mkdir -p "$RUN_DIR"
+else
+  RUN_DIR=$(mktemp -d "${TMPDIR:-/tmp}/phantun-matrix.XXXXXX")
+fi
+chmod 0755 "$RUN_DIR"
+# The binaries laid out as in the image: phantun-runtime and its applet links beside phantun.
+BIN="$RUN_DIR/bin"
+mkdir "$BIN"
+cp -- "$RUNTIME_BIN" "$BIN/phantun-runtime"
+cp -- "$PHANTUN_BIN_DIR/phantun_client" "$PHANTUN_BIN_DIR/phantun_server" "$BIN/"
+cp -- "$UDP_ECHO" "$BIN/udp_echo"
+chmod 0755 "$BIN"/*
+"$BIN/phantun-runtime" --install "$BIN" >/dev/null
+for applet in phantun-run phantun-doctor; do
+  [ -x "$BIN/$applet" ] || fail "phantun-runtime --install made no $applet"
+done
+
+doctor_help=$("$BIN/phantun-doctor" --help 2>&1) || true
+if [ "$DOCTOR_REMOTE" = auto ]; then
+  if grep -q -- '--remote' <<<"$doctor_help"; then DOCTOR_REMOTE=on; else DOCTOR_REMOTE=off; fi
+fi
+TRACE_OPT=()
+if grep -q -- '--trace' <<<"$doctor_help"; then TRACE_OPT=(--trace); fi
+SRV_DOCTOR_ARGS=(--mode server --port "$PHANTUN_PORT" --tun "$SRV_TUN" --tun-local "$SRV_TUN_LOCAL"
+  --tun-peer "$SRV_TUN_PEER" --wan "$SRV_VETH")
+CLI_DOCTOR_ARGS=(--mode client --tun "$CLI_TUN" --tun-local "$CLI_TUN_LOCAL" --tun-peer "$CLI_TUN_PEER"
+  --wan "$CLI_VETH")
+if [ "$DOCTOR_REMOTE" = on ]; then
+  SRV_DOCTOR_ARGS+=(--remote "$CLI_ADDR")
+  CLI_DOCTOR_ARGS+=(--remote "$SRV_ADDR:$PHANTUN_PORT")
+fi
+
+echo "doctor matrix: ${#SELECTED[@]} scenarios; logs and reports in $RUN_DIR"
+echo "  phantun-runtime: $(readlink -f -- "$RUNTIME_BIN") ($("$BIN/phantun-runtime" --version 2>&1 | head -n 1))"
+echo "  phantun:         $("$BIN/phantun_client" --version 2>&1 | head -n 1)"
+echo "  kernel:          $(uname -sr)"
+echo "  server doctor:   phantun-doctor ${SRV_DOCTOR_ARGS[*]}"
+echo "  client doctor:   phantun-doctor ${CLI_DOCTOR_ARGS[*]}"
+{
+  echo "doctor_version=$("$BIN/phantun-runtime" --version 2>&1 | head -n 1)"
+  echo "phantun_version=$("$BIN/phantun_client" --version 2>&1 | head -n 1)"
+  echo "kernel=$(uname -sr)"
+  echo "server_doctor=phantun-doctor ${SRV_DOCTOR_ARGS[*]}"
+  echo "client_doctor=phantun-doctor ${CLI_DOCTOR_ARGS[*]}"
+  echo "commit=${MATRIX_COMMIT:-$(git -C "$MATRIX_DIR" rev-parse --short HEAD 2>/dev/null || echo unknown)}"
+} >"$RUN_DIR/run.meta"
+echo
+
+idx=0
+for name in "${SELECTED[@]}"; do
+  idx=$((idx + 1))
+  mkdir "$RUN_DIR/$name"
+  {
+    echo "side=${S_SIDE[$name]}"
+    echo "expect_echo=${S_ECHO[$name]}"
+    echo "expect_fail=${S_IDS[$name]}"
+    echo "description=${S_DESC[$name]}"
+    echo "order=$idx"
+  } >"$RUN_DIR/$name/meta"
+  now_ms
+  t0=$NOW_MS
+  status=0
+  (scenario_main "$name" "$(printf '%02d' "$idx")") >"$RUN_DIR/$name/scenario.log" 2>&1 || status=$?
+  now_ms
+  echo "took_ms=$((NOW_MS - t0))" >>"$RUN_DIR/$name/meta"
+  case $status in
+    130) fail "interrupted (SIGINT) during $name" ;;
+    143) fail "terminated (SIGTERM) during $name" ;;
+  esac
+  line=$(python3 "$MATRIX_DIR/matrix_report.py" --one "$RUN_DIR/$name")
+  printf '[%2d/%d] %s (%d ms)\n' "$idx" "${#SELECTED[@]}" "$line" "$((NOW_MS - t0))"
+  if [ "$status" -ne 0 ]; then
+    say "harness error in $name; the last lines of its log:"
+    tail -n 25 "$RUN_DIR/$name/scenario.log" | indent
+  fi
+done
+
+now_ms
+echo
+echo "doctor matrix: all ${#SELECTED[@]} scenarios took $(((NOW_MS - START_MS) / 1000)) s"
+report_args=("$RUN_DIR" --out "$RUN_DIR/results.md" --total-ms "$((NOW_MS - START_MS))")
+[ -z "$WRITE_RESULTS" ] || report_args+=(--out "$WRITE_RESULTS")
+status=0
+python3 "$MATRIX_DIR/matrix_report.py" "${report_args[@]}" || status=$?
+[ -z "$WRITE_RESULTS" ] || echo "doctor matrix: results written to $WRITE_RESULTS"
+if [ "$status" -ne 0 ]; then
+  fail "$(sed -n 's/^summary: //p' "$RUN_DIR/results.md")"
+fi

@@ -1,0 +1,249 @@
+#!/usr/bin/env python3
+"""Judges the doctor matrix's scenarios (tests/doctor/matrix/matrix.sh) and writes the results table.
+
+  matrix_report.py --one SCENARIO_DIR
+      one line for the progress log: what the echo and both doctors did, and whether it matches
+  matrix_report.py RUN_DIR [--out FILE]... [--total-ms N]
+      the results table (Markdown) to every --out and to stdout; exit 0 when every scenario
+      matches, 1 otherwise
+
+A scenario folder holds `meta` (key=value lines written by matrix.sh) and, once the doctors ran,
+doctor-server.json / doctor-client.json (the --json reports) with their text twins.
+
+The rule (issue 13): the doctor FAILs on the broken side exactly when the echo fails, and fails
+nowhere when it works. So, for a scenario that breaks SIDE and lists check ids:
+  - the echo must come out as the scenario expects (else the harness, not the doctor, is wrong);
+  - echo fails: SIDE's doctor exits 1 and every listed id (a glob, or alternatives a|b) is among
+    its failed checks; the other side's doctor exits 0;
+  - echo works: neither doctor exits 1.
+An exit status other than 0 or 1 (64: usage error) is never a verdict.
+"""
+
+import argparse
+import fnmatch
+import json
+import os
+import sys
+
+SIDES = ("server", "client")
+
+
+def read_meta(path):
+    meta = {}
+    try:
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                line = line.rstrip("\n")
+                if "=" in line:
+                    key, value = line.split("=", 1)
+                    meta[key] = value
+    except FileNotFoundError:
+        pass
+    return meta
+
+
+class Doctor:
+    """One side's doctor run: exit status and the report's checks."""
+
+    def __init__(self, folder, side, meta):
+        self.side = side
+        self.exit = meta.get(side + "_exit")
+        self.exit = int(self.exit) if self.exit not in (None, "") else None
+        self.checks = []  # (id, status, finding, fix) in report order
+        self.error = ""
+        path = os.path.join(folder, "doctor-%s.json" % side)
+        if self.exit is None:
+            return
+        try:
+            with open(path, encoding="utf-8") as f:
+                report = json.load(f)
+            for c in report.get("checks", []):
+                self.checks.append((c.get("id", "?"), c.get("status", "?"), c.get("finding", ""), c.get("fix", "")))
+        except (OSError, ValueError) as e:
+            self.error = "no JSON report (%s)" % e
+
+    @property
+    def fails(self):
+        return [c[0] for c in self.checks if c[1] == "fail"]
+
+    def verdict(self):
+        if self.exit is None:
+            return "not run"
+        if self.exit == 0:
+            return "pass"
+        if self.exit == 1:
+            return "FAIL " + ", ".join(self.fails)
+        return "exit %d%s" % (self.exit, " (usage error)" if self.exit == 64 else "")
+
+    def find(self, pattern):
+        return [c for c in self.checks if fnmatch.fnmatchcase(c[0], pattern)]
+
+
+class Scenario:
+    def __init__(self, folder):
+        self.folder = folder
+        self.meta = read_meta(os.path.join(folder, "meta"))
+        self.name = self.meta.get("name") or os.path.basename(folder)
+        self.side = self.meta.get("side", "?")
+        self.expect_echo = self.meta.get("expect_echo", "?")
+        ids = self.meta.get("expect_fail", "-")
+        self.expect_ids = [] if ids in ("", "-") else ids.split()
+        self.echo = self.meta.get("echo", "-")
+        self.doctors = {s: Doctor(folder, s, self.meta) for s in SIDES}
+        self.order = int(self.meta.get("order", "0"))
+        self.problems, self.kind = self.judge()
+
+    def judge(self):
+        """Returns (problems, kind): kind is "match", "doctor" (the doctor is wrong) or "harness"."""
+        m = self.meta
+        if m.get("error"):
+            return ["harness error: " + m["error"]], "harness"
+        if m.get("done") != "yes":
+            return ["harness error: the scenario did not finish (see scenario.log)"], "harness"
+        harness, doctor = [], []
+        if self.echo != self.expect_echo:
+            harness.append("harness: the echo %s, the scenario expects it to %s" % (
+                "works" if self.echo == "ok" else "fails", "work" if self.expect_echo == "ok" else "fail"))
+        if m.get("guard_drops", "0") != "0":
+            harness.append("harness: the lab guard dropped %s packet(s) addressed outside the lab" % m["guard_drops"])
+        for d in self.doctors.values():
+            if d.exit not in (0, 1):
+                harness.append("%s doctor: %s" % (d.side, d.verdict()))
+            elif d.error:
+                harness.append("%s doctor: %s" % (d.side, d.error))
+        if self.echo == "fail" and self.side in SIDES:
+            broken = self.doctors[self.side]
+            healthy = self.doctors[[s for s in SIDES if s != self.side][0]]
+            if broken.exit == 0:
+                doctor.append("%s doctor passes (exit 0) though the echo fails" % broken.side)
+            if broken.exit in (0, 1):
+                for pattern in self.expect_ids:
+                    alternatives = pattern.split("|")
+                    if not any(fnmatch.fnmatchcase(f, a) for f in broken.fails for a in alternatives):
+                        doctor.append("%s doctor: %s not failed" % (broken.side, pattern))
+            if healthy.exit == 1:
+                doctor.append("%s doctor fails on the healthy side: %s" % (healthy.side, ", ".join(healthy.fails)))
+        elif self.echo == "ok":
+            for d in self.doctors.values():
+                if d.exit == 1:
+                    doctor.append("%s doctor fails though the echo works: %s" % (d.side, ", ".join(d.fails)))
+        if harness:
+            return harness + doctor, "harness"
+        if doctor:
+            return doctor, "doctor"
+        return [], "match"
+
+    def matches_cell(self):
+        if self.kind == "match":
+            return "yes"
+        if self.kind == "harness":
+            return "**HARNESS**: " + "; ".join(self.problems)
+        return "**NO**: " + "; ".join(self.problems)
+
+    def one_line(self):
+        return "%-30s echo %-4s (want %s)  server doctor: %-28s client doctor: %-28s %s" % (
+            self.name, self.echo, self.expect_echo, self.doctors["server"].verdict(),
+            self.doctors["client"].verdict(),
+            "match" if self.kind == "match" else ("MISMATCH: " + "; ".join(self.problems)))
+
+
+def cell(text):
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def details(s):
+    """The findings behind a mismatch: the listed checks and every failed or warned check."""
+    out = []
+    for side in SIDES:
+        d = s.doctors[side]
+        shown = []
+        if side == s.side:
+            for pattern in s.expect_ids:
+                for alt in pattern.split("|"):
+                    found = d.find(alt)
+                    if not found:
+                        out.append("  - %s: no check %s in the report" % (side, alt))
+                    shown.extend(found)
+        # Every failed check, and the warnings of the families the scenario is about (the
+        # lab's own warnings, such as the capabilities of a root shell, are noise here).
+        families = {"nat", "fwd", "route"} | {p.split(".", 1)[0] for p in s.expect_ids}
+        shown.extend(c for c in d.checks if c not in shown and (
+            c[1] == "fail" or (c[1] == "warn" and c[0].split(".", 1)[0] in families)))
+        for c in shown:
+            out.append("  - %s `%s` %s: %s" % (side, c[0], c[1].upper(), c[2]))
+    return out
+
+
+def build_table(scenarios, run_meta, total_ms):
+    n = len(scenarios)
+    matched = sum(1 for s in scenarios if s.kind == "match")
+    doctor = sum(1 for s in scenarios if s.kind == "doctor")
+    harness = sum(1 for s in scenarios if s.kind == "harness")
+    lines = ["# phantun-doctor truth matrix: results", ""]
+    lines.append("Generated by `tests/doctor/matrix/matrix.sh` (`bazel test //tests/doctor/matrix:matrix_test`);"
+                 " each scenario is a real phantun tunnel in two fresh network namespaces, a UDP echo"
+                 " through it, and phantun-doctor on both hosts.")
+    lines.append("")
+    for key, label in (("commit", "checkout"), ("doctor_version", "phantun-runtime"),
+                       ("phantun_version", "phantun"), ("kernel", "kernel"),
+                       ("server_doctor", "server doctor"), ("client_doctor", "client doctor")):
+        if key in run_meta:
+            lines.append("- %s: `%s`" % (label, run_meta[key]))
+    if total_ms is not None:
+        lines.append("- whole matrix: %.1f s" % (total_ms / 1000.0))
+    lines.append("")
+    lines.append("summary: %d scenarios, %d match, %d mismatch (the doctor is wrong), %d harness problem(s)"
+                 % (n, matched, doctor, harness))
+    lines.append("")
+    lines.append("| # | scenario | broken side | echo (expected) | server doctor | client doctor | matches |")
+    lines.append("| ---: | --- | --- | --- | --- | --- | --- |")
+    for s in scenarios:
+        lines.append("| %d | %s | %s | %s (%s) | %s | %s | %s |" % (
+            s.order, cell(s.name), s.side, s.echo, s.expect_echo, cell(s.doctors["server"].verdict()),
+            cell(s.doctors["client"].verdict()), cell(s.matches_cell())))
+    lines.append("")
+    lines.append("## Scenarios")
+    lines.append("")
+    for s in scenarios:
+        must = " ".join("`%s`" % i for i in s.expect_ids) or "nothing"
+        lines.append("- **%s** (%s; must fail on the broken side: %s): %s" % (
+            s.name, "working recipe" if s.side == "none" else "broken: " + s.side, must,
+            s.meta.get("description", "")))
+    bad = [s for s in scenarios if s.kind != "match"]
+    if bad:
+        lines.append("")
+        lines.append("## Mismatches: what the doctor reported")
+        for s in bad:
+            lines.append("")
+            lines.append("- **%s**: %s" % (s.name, "; ".join(s.problems)))
+            lines.extend(details(s))
+    lines.append("")
+    return "\n".join(lines), n > 0 and matched == n
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("folder")
+    ap.add_argument("--one", action="store_true")
+    ap.add_argument("--out", action="append", default=[])
+    ap.add_argument("--total-ms", type=int)
+    a = ap.parse_args()
+    if a.one:
+        print(Scenario(a.folder).one_line())
+        return 0
+    scenarios = []
+    for entry in os.listdir(a.folder):
+        path = os.path.join(a.folder, entry)
+        if os.path.isfile(os.path.join(path, "meta")):
+            scenarios.append(Scenario(path))
+    scenarios.sort(key=lambda s: s.order)
+    text, ok = build_table(scenarios, read_meta(os.path.join(a.folder, "run.meta")), a.total_ms)
+    for out in a.out:
+        with open(out, "w", encoding="utf-8") as f:
+            f.write(text)
+    print(text)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
