@@ -42,7 +42,9 @@ set -Eeuo pipefail
 exec 2>&1
 
 MATRIX_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-readonly MATRIX_DIR
+# The checkout this script lives in (under Bazel, the runfiles link leads back to it).
+SOURCE_DIR=$(dirname "$(readlink -f -- "${BASH_SOURCE[0]}")")
+readonly MATRIX_DIR SOURCE_DIR
 readonly ECHO_COUNT=3 ECHO_TIMEOUT_MS=3000 # per datagram; a broken tunnel ends after 3 s
 readonly READY_TIMEOUT_MS=10000
 readonly NS_PREFIX="ptrm$$"
@@ -193,6 +195,19 @@ setup_srv_no_dnat() {
   fwd "$SRV_NS" 1
 }
 
+scenario srv-dnat-wrong-port server fail nat.dnat \
+  "nft: DNAT of tcp/$PHANTUN_PORT to the right address but another port ($SRV_TUN_PEER:$((PHANTUN_PORT + 1))), where phantun_server does not listen"
+setup_srv_dnat_wrong_port() {
+  lab_client
+  fwd "$SRV_NS" 1
+  nft_srv "table ip $NFT_TABLE {
+  chain prerouting {
+    type nat hook prerouting priority dstnat; policy accept;
+    iifname \"$SRV_VETH\" ip daddr $SRV_ADDR tcp dport $PHANTUN_PORT counter dnat to $SRV_TUN_PEER:$((PHANTUN_PORT + 1))
+  }
+}"
+}
+
 scenario srv-nft-forward-drop server fail fwd.chains \
   "nft: the lab's DNAT, and a forward chain with policy drop and nothing that accepts"
 setup_srv_nft_forward_drop() {
@@ -207,6 +222,17 @@ setup_srv_iptlegacy_forward_drop() {
   lab_client
   lab_server
   in_ns "$SRV_NS" iptables-legacy -P FORWARD DROP
+}
+
+scenario srv-docker-no-accept server fail fwd.chains \
+  "Docker-style FORWARD (iptables: -P FORWARD DROP, -A FORWARD -j DOCKER-USER, DOCKER-USER only returns) without the tunnel's accepts, next to the lab's nft DNAT"
+setup_srv_docker_no_accept() {
+  lab_client
+  lab_server
+  in_ns "$SRV_NS" iptables -N DOCKER-USER
+  in_ns "$SRV_NS" iptables -A DOCKER-USER -j RETURN
+  in_ns "$SRV_NS" iptables -A FORWARD -j DOCKER-USER
+  in_ns "$SRV_NS" iptables -P FORWARD DROP
 }
 
 scenario srv-stateful-no-new server fail fwd.chains \
@@ -262,6 +288,19 @@ scenario cli-no-masquerade client fail nat.masquerade \
 setup_cli_no_masquerade() {
   fwd "$CLI_NS" 1
   lab_server
+}
+
+scenario cli-masquerade-wrong-oif client fail nat.masquerade \
+  "nft: the README's masquerade copied with its example WAN name: 'iifname $CLI_TUN oifname \"eth0\" masquerade' (the WAN here is $CLI_VETH)"
+setup_cli_masquerade_wrong_oif() {
+  fwd "$CLI_NS" 1
+  lab_server
+  nft_cli "table inet nat {
+  chain postrouting {
+    type nat hook postrouting priority srcnat; policy accept;
+    iifname \"$CLI_TUN\" oifname \"eth0\" masquerade
+  }
+}"
 }
 
 scenario cli-nft-return-first client fail nat.masquerade \
@@ -430,6 +469,17 @@ setup_ok_stateful_right() {
     iifname \"$CLI_TUN\" oifname \"$CLI_VETH\" tcp dport $PHANTUN_PORT ct state new accept"
   nft_forward_drop "$SRV_NS" "    ct state established,related accept
     iifname \"$SRV_VETH\" oifname \"$SRV_TUN\" tcp dport $PHANTUN_PORT ct state new accept"
+}
+
+scenario ok-rp-filter-strict none ok - \
+  "the lab's nft recipe with strict reverse-path filtering (rp_filter=1: all and default) on both hosts: one uplink, so every packet comes in where its route back leaves"
+setup_ok_rp_filter_strict() {
+  lab_client
+  lab_server
+  local ns
+  for ns in "$CLI_NS" "$SRV_NS"; do
+    run ip netns exec "$ns" sysctl -q -w net.ipv4.conf.all.rp_filter=1 net.ipv4.conf.default.rp_filter=1
+  done
 }
 
 scenario ok-user-chains none ok - \
@@ -614,7 +664,7 @@ run_doctor() { # side ns wrap-words... -- doctor args...
 }
 
 scenario_main() { # name index
-  local name=$1 idx=$2 fn server_pid client_pid echo_pid status
+  local name=$1 idx=$2 fn server_pid client_pid echo_pid status ns
   fn="setup_${name//-/_}"
   CLI_NS="$NS_PREFIX-c-$idx" SRV_NS="$NS_PREFIX-s-$idx"
   WORK="$RUN_DIR/$name"
@@ -673,8 +723,21 @@ scenario_main() { # name index
   run_doctor server "$SRV_NS" "${SRV_WRAP[@]}" -- "${SRV_DOCTOR_ARGS[@]}"
   run_doctor client "$CLI_NS" -- "${CLI_DOCTOR_ARGS[@]}"
 
+  step "$name: the hosts' rules after the echo and the doctors, with their counters"
+  local tool
+  for ns in "$CLI_NS" "$SRV_NS"; do
+    say "$ns: nft list ruleset"
+    ip netns exec "$ns" nft list ruleset | indent
+    for tool in iptables-legacy-save iptables-nft-save; do
+      if [ -n "$(ip netns exec "$ns" "$tool" 2>/dev/null | grep -v '^#')" ]; then
+        say "$ns: $tool -c"
+        ip netns exec "$ns" "$tool" -c | indent
+      fi
+    done
+  done
+
   step "$name: the lab guard"
-  local ns dropped total=0
+  local dropped total=0
   for ns in "$CLI_NS" "$SRV_NS"; do
     dropped=$(ip netns exec "$ns" nft list table inet "$GUARD_TABLE" |
       sed -n 's/.*counter packets \([0-9][0-9]*\) .*/\1/p' | awk '{ n += $1 } END { print n + 0 }')
@@ -700,6 +763,16 @@ scenario_exit() {
 RUNTIME_BIN=${RUNTIME_BIN:-}
 PHANTUN_BIN_DIR=${PHANTUN_BIN_DIR:-}
 UDP_ECHO=${UDP_ECHO:-}
+# Run by hand from a checkout: the binaries `bazel build //cmd:phantun-runtime //tests/tunnel:udp_echo`
+# made with the default configuration (k8-opt: bazel-bin moves with the last build's --config),
+# and the phantun that third_party/setup.sh named in .bazelrc.local.
+if [ -z "${TEST_SRCDIR:-}" ] && REPO=$(git -C "$SOURCE_DIR" rev-parse --show-toplevel 2>/dev/null); then
+  RUNTIME_BIN=${RUNTIME_BIN:-$REPO/bazel-out/k8-opt/bin/cmd/phantun-runtime}
+  UDP_ECHO=${UDP_ECHO:-$REPO/bazel-out/k8-opt/bin/tests/tunnel/udp_echo}
+  if [ -z "$PHANTUN_BIN_DIR" ] && [ -f "$REPO/.bazelrc.local" ]; then
+    PHANTUN_BIN_DIR=$(sed -n 's/.*--test_env=PHANTUN_BIN_DIR=\([^ ]*\).*/\1/p' "$REPO/.bazelrc.local" | tail -n 1)
+  fi
+fi
 ONLY=""
 LIST=no
 WRITE_RESULTS=""
@@ -803,7 +876,11 @@ echo "  client doctor:   phantun-doctor ${CLI_DOCTOR_ARGS[*]}"
   echo "kernel=$(uname -sr)"
   echo "server_doctor=phantun-doctor ${SRV_DOCTOR_ARGS[*]}"
   echo "client_doctor=phantun-doctor ${CLI_DOCTOR_ARGS[*]}"
-  echo "commit=${MATRIX_COMMIT:-$(git -C "$MATRIX_DIR" rev-parse --short HEAD 2>/dev/null || echo unknown)}"
+  commit=$(git -C "$SOURCE_DIR" rev-parse --short HEAD 2>/dev/null || echo unknown)
+  if [ "$commit" != unknown ] && [ -n "$(git -C "$SOURCE_DIR" status --porcelain -- ../../../runtime ../../../cmd 2>/dev/null)" ]; then
+    commit="$commit, with uncommitted changes in runtime/ or cmd/"
+  fi
+  echo "commit=$commit"
 } >"$RUN_DIR/run.meta"
 echo
 
