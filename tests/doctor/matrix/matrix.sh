@@ -30,13 +30,17 @@
 #   matrix.sh [--runtime PATH] [--phantun-bin-dir DIR] [--udp-echo PATH]
 #             [--only REGEX] [--list] [--keep] [--doctor-remote auto|on|off]
 #             [--write-results FILE]
-# or the inputs through the environment: RUNTIME_BIN, PHANTUN_BIN_DIR, UDP_ECHO.
+# or the inputs through the environment: RUNTIME_BIN, PHANTUN_BIN_DIR, UDP_ECHO. Run by hand in a
+# checkout, they default to bazel-out/k8-opt/bin's phantun-runtime and udp_echo and to the
+# PHANTUN_BIN_DIR in .bazelrc.local, so after `bazel build //cmd:phantun-runtime //tests/tunnel:udp_echo`
+#   bash tests/doctor/matrix/matrix.sh --write-results tests/doctor/matrix/results.md
+# regenerates the committed results.
 #   --only REGEX           run only the scenarios whose name matches (bash regex)
 #   --list                 print the scenarios and exit
 #   --keep                 keep the work folder (logs, doctor reports) when not under Bazel
 #   --write-results FILE   also write the results table there (e.g. tests/doctor/matrix/results.md)
-# Under Bazel the table, every scenario's logs and both doctor reports go to the test's undeclared
-# outputs. Ends with "doctor matrix: PASS" (exit 0) when every scenario matches, else
+# Under Bazel the table (matrix-results.md), every scenario's logs and both doctor reports
+# (matrix/NAME/) go to the test's undeclared outputs. Ends with "doctor matrix: PASS" (exit 0) when every scenario matches, else
 # "doctor matrix: FAIL: ..." (exit 1).
 set -Eeuo pipefail
 exec 2>&1
@@ -602,6 +606,7 @@ leftover_namespaces() {
 }
 
 RUN_DIR=""
+BIN=""
 KEEP=no
 on_exit() {
   local rc=$? ns pid
@@ -615,6 +620,7 @@ on_exit() {
   if [ -n "$(leftover_namespaces)" ]; then
     reason=${reason:-"namespaces left behind: $(leftover_namespaces | tr '\n' ' ')"}
   fi
+  [ -z "$BIN" ] || rm -rf -- "$BIN"
   if [ -n "$RUN_DIR" ] && [ "$KEEP" = no ] && [ -z "${TEST_UNDECLARED_OUTPUTS_DIR:-}" ]; then
     rm -rf -- "$RUN_DIR"
   elif [ -n "$RUN_DIR" ]; then
@@ -791,6 +797,7 @@ while [ $# -gt 0 ]; do
     *) usage >&2; echo "matrix.sh: unknown argument '$1'" >&2; exit 64 ;;
   esac
 done
+[ -z "$WRITE_RESULTS" ] || WRITE_RESULTS=$(realpath -m -- "$WRITE_RESULTS")
 case $DOCTOR_REMOTE in auto | on | off) ;; *) echo "matrix.sh: --doctor-remote auto|on|off" >&2; exit 64 ;; esac
 
 for name in "${SCENARIOS[@]}"; do
@@ -837,9 +844,10 @@ else
   RUN_DIR=$(mktemp -d "${TMPDIR:-/tmp}/phantun-matrix.XXXXXX")
 fi
 chmod 0755 "$RUN_DIR"
-# The binaries laid out as in the image: phantun-runtime and its applet links beside phantun.
-BIN="$RUN_DIR/bin"
-mkdir "$BIN"
+# The binaries laid out as in the image: phantun-runtime and its applet links beside phantun (in a
+# folder of their own, so that the test's outputs hold no copies of them).
+BIN=$(mktemp -d "${TEST_TMPDIR:-${TMPDIR:-/tmp}}/phantun-matrix-bin.XXXXXX")
+chmod 0755 "$BIN"
 cp -- "$RUNTIME_BIN" "$BIN/phantun-runtime"
 cp -- "$PHANTUN_BIN_DIR/phantun_client" "$PHANTUN_BIN_DIR/phantun_server" "$BIN/"
 cp -- "$UDP_ECHO" "$BIN/udp_echo"
@@ -918,6 +926,7 @@ echo
 echo "doctor matrix: all ${#SELECTED[@]} scenarios took $(((NOW_MS - START_MS) / 1000)) s"
 report_args=("$RUN_DIR" --out "$RUN_DIR/results.md" --total-ms "$((NOW_MS - START_MS))")
 [ -z "$WRITE_RESULTS" ] || report_args+=(--out "$WRITE_RESULTS")
+[ -z "${TEST_UNDECLARED_OUTPUTS_DIR:-}" ] || report_args+=(--out "$TEST_UNDECLARED_OUTPUTS_DIR/matrix-results.md")
 status=0
 python3 "$MATRIX_DIR/matrix_report.py" "${report_args[@]}" || status=$?
 [ -z "$WRITE_RESULTS" ] || echo "doctor matrix: results written to $WRITE_RESULTS"
