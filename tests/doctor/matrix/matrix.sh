@@ -9,7 +9,10 @@
 #     the doctor on the other, healthy, side fails nothing (exit 0);
 #   - echo works: neither doctor fails anything (exit 0, never 1).
 # In the issue's words: the doctor FAILs on the broken side exactly when the echo fails, and
-# fails nowhere when it works.
+# fails nowhere when it works. So that an echo cannot fail for a reason of the harness's own, the
+# counters must also show where the datagrams went: for a broken set-up, that the tunnel's SYN got
+# as far as the scenario says and no further (the NAT rules' counters, the TUNs' tx counts); for a
+# working recipe, that both phantuns got packets through their TUNs.
 #
 # Each scenario starts from the lab's baseline (tests/lab/netns.sh: forwarding on, the lab's nft
 # masquerade on the client and DNAT on the server) and changes only what it says it changes.
@@ -97,6 +100,56 @@ $2
 }"
 }
 
+# Evidence: a broken scenario may define evidence_NAME, run right after the echo, to show that the
+# tunnel broke where the scenario says (and not for a reason of the harness's own): each `want`
+# names a fact the counters must show. A fact that does not hold is a harness problem.
+EVIDENCE_MISSING=()
+want() { # fact command... (the command must succeed)
+  if "${@:2}"; then say "evidence: $1"; else EVIDENCE_MISSING+=("$1"); say "evidence MISSING: $1"; fi
+}
+nft_count() { # ns text: packets counted by the first nft rule holding text (fixed string)
+  ip netns exec "$1" nft list ruleset | grep -F -- "$2" | sed -n 's/.*counter packets \([0-9][0-9]*\) .*/\1/p' | head -n 1
+}
+ipt_count() { # ns iptables-variant text: packets counted by the first rule holding text
+  ip netns exec "$1" "$2-save" -c | grep -F -- "$3" | sed -n 's/^\[\([0-9][0-9]*\):.*/\1/p' | head -n 1
+}
+tun_tx() { # ns dev: packets the kernel passed to phantun through its TUN
+  ip netns exec "$1" cat "/sys/class/net/$2/statistics/tx_packets" 2>/dev/null || echo none
+}
+some() { [[ ${1:-} =~ ^[0-9]+$ ]] && [ "$1" -gt 0 ]; }
+none() { [ "${1:-}" = 0 ]; }
+# The facts most scenarios rest on.
+no_link() { ! ip -n "$1" link show dev "$2" >/dev/null 2>&1; } # ns dev
+srv_lab_dnat() { nft_count "$SRV_NS" "dnat to $SRV_TUN_PEER"; }
+cli_lab_masq() { nft_count "$CLI_NS" "masquerade"; }
+server_tun_got_nothing() {
+  local n
+  n=$(tun_tx "$SRV_NS" "$SRV_TUN")
+  want "nothing reached phantun_server through $SRV_TUN (TUN tx $n)" none "$n"
+}
+client_tun_got_nothing() {
+  local n
+  n=$(tun_tx "$CLI_NS" "$CLI_TUN")
+  want "nothing came back to phantun_client through $CLI_TUN (TUN tx $n)" none "$n"
+}
+# A working recipe: both phantuns got packets from the kernel through their TUNs.
+working_tunnel() {
+  local n
+  n=$(tun_tx "$SRV_NS" "$SRV_TUN")
+  want "phantun_server got the tunnel's packets through $SRV_TUN (TUN tx $n)" some "$n"
+  n=$(tun_tx "$CLI_NS" "$CLI_TUN")
+  want "phantun_client got the answers through $CLI_TUN (TUN tx $n)" some "$n"
+}
+# A server-side break: the SYN left the client, phantun_server never saw it.
+server_break() {
+  local n
+  n=$(cli_lab_masq)
+  want "the SYN left the client (lab masquerade counted ${n:-?})" some "$n"
+  server_tun_got_nothing
+}
+# A client-side break: phantun_client never got an answer.
+client_break() { client_tun_got_nothing; }
+
 # --- Broken on the server side -------------------------------------------------------------------
 scenario srv-nft-wrong-dnat-first server fail nat.dnat \
   "nft: a DNAT of tcp/$PHANTUN_PORT to $WRONG_SRV_PEER placed before the right one (the first DNAT wins)"
@@ -110,6 +163,14 @@ setup_srv_nft_wrong_dnat_first() {
     iifname \"$SRV_VETH\" ip daddr $SRV_ADDR tcp dport $PHANTUN_PORT counter dnat to $SRV_TUN_PEER
   }
 }"
+}
+evidence_srv_nft_wrong_dnat_first() {
+  server_break
+  local n
+  n=$(nft_count "$SRV_NS" "dnat to $WRONG_SRV_PEER")
+  want "the wrong DNAT took the SYN (counted ${n:-?})" some "$n"
+  n=$(nft_count "$SRV_NS" "dnat to $SRV_TUN_PEER")
+  want "the right DNAT saw nothing (counted ${n:-?})" none "$n"
 }
 
 scenario srv-nft-return-first server fail nat.dnat \
@@ -125,6 +186,12 @@ setup_srv_nft_return_first() {
   }
 }"
 }
+evidence_srv_nft_return_first() {
+  server_break
+  local n
+  n=$(srv_lab_dnat)
+  want "the DNAT behind the return saw nothing (counted ${n:-?})" none "$n"
+}
 
 scenario srv-nft-accept-first server fail nat.dnat \
   "nft: 'iifname $SRV_VETH tcp dport $PHANTUN_PORT accept' ahead of the DNAT in the same chain"
@@ -139,6 +206,12 @@ setup_srv_nft_accept_first() {
   }
 }"
 }
+evidence_srv_nft_accept_first() {
+  server_break
+  local n
+  n=$(srv_lab_dnat)
+  want "the DNAT behind the accept saw nothing (counted ${n:-?})" none "$n"
+}
 
 scenario srv-ipt-return-first server fail nat.dnat \
   "iptables (nft backend): -A PREROUTING -p tcp --dport $PHANTUN_PORT -j RETURN ahead of the DNAT"
@@ -148,6 +221,14 @@ setup_srv_ipt_return_first() {
   in_ns "$SRV_NS" iptables -t nat -A PREROUTING -p tcp --dport "$PHANTUN_PORT" -j RETURN
   in_ns "$SRV_NS" iptables -t nat -A PREROUTING -p tcp -i "$SRV_VETH" --dport "$PHANTUN_PORT" \
     -j DNAT --to-destination "$SRV_TUN_PEER"
+}
+evidence_srv_ipt_return_first() {
+  server_break
+  local n
+  n=$(ipt_count "$SRV_NS" iptables "-j RETURN")
+  want "the RETURN took the SYN (counted ${n:-?})" some "$n"
+  n=$(ipt_count "$SRV_NS" iptables "-j DNAT")
+  want "the DNAT behind it saw nothing (counted ${n:-?})" none "$n"
 }
 
 scenario srv-nft-jump-wrong-iif server fail nat.dnat \
@@ -165,6 +246,12 @@ setup_srv_nft_jump_wrong_iif() {
   }
 }"
 }
+evidence_srv_nft_jump_wrong_iif() {
+  server_break
+  local n
+  n=$(srv_lab_dnat)
+  want "the DNAT in the user chain saw nothing (counted ${n:-?})" none "$n"
+}
 
 scenario srv-nft-earlier-prio-dnat server fail nat.dnat \
   "nft: the lab's right DNAT, and another table's nat chain at priority -150 that DNATs tcp/$PHANTUN_PORT to $WRONG_SRV_PEER first"
@@ -177,6 +264,14 @@ setup_srv_nft_earlier_prio_dnat() {
     tcp dport $PHANTUN_PORT counter dnat to $WRONG_SRV_PEER
   }
 }"
+}
+evidence_srv_nft_earlier_prio_dnat() {
+  server_break
+  local n
+  n=$(nft_count "$SRV_NS" "dnat to $WRONG_SRV_PEER")
+  want "the priority -150 DNAT took the SYN (counted ${n:-?})" some "$n"
+  n=$(srv_lab_dnat)
+  want "the lab's DNAT saw nothing (counted ${n:-?})" none "$n"
 }
 
 scenario srv-dnat-to-tun-local server fail nat.dnat \
@@ -191,12 +286,21 @@ setup_srv_dnat_to_tun_local() {
   }
 }"
 }
+evidence_srv_dnat_to_tun_local() {
+  server_break
+  local n
+  n=$(nft_count "$SRV_NS" "dnat to $SRV_TUN_LOCAL")
+  want "the DNAT to the local address took the SYN (counted ${n:-?})" some "$n"
+}
 
 scenario srv-no-dnat server fail nat.dnat \
   "no DNAT at all on the server (forwarding on)"
 setup_srv_no_dnat() {
   lab_client
   fwd "$SRV_NS" 1
+}
+evidence_srv_no_dnat() {
+  server_break
 }
 
 scenario srv-dnat-wrong-port server fail nat.dnat \
@@ -211,6 +315,13 @@ setup_srv_dnat_wrong_port() {
   }
 }"
 }
+evidence_srv_dnat_wrong_port() {
+  local n
+  n=$(nft_count "$SRV_NS" "dnat to $SRV_TUN_PEER:$((PHANTUN_PORT + 1))")
+  want "the DNAT to port $((PHANTUN_PORT + 1)) took the SYN (counted ${n:-?})" some "$n"
+  n=$(tun_tx "$SRV_NS" "$SRV_TUN")
+  want "the SYN reached $SRV_TUN (TUN tx $n), for a port phantun_server does not listen on" some "$n"
+}
 
 scenario srv-nft-forward-drop server fail fwd.chains \
   "nft: the lab's DNAT, and a forward chain with policy drop and nothing that accepts"
@@ -219,6 +330,12 @@ setup_srv_nft_forward_drop() {
   lab_server
   nft_forward_drop "$SRV_NS" ""
 }
+evidence_srv_nft_forward_drop() {
+  server_break
+  local n
+  n=$(srv_lab_dnat)
+  want "the DNAT took the SYN (counted ${n:-?}) before the forward chain dropped it" some "$n"
+}
 
 scenario srv-iptlegacy-forward-drop server fail fwd.chains \
   "iptables-legacy -P FORWARD DROP, next to the lab's nft DNAT"
@@ -226,6 +343,12 @@ setup_srv_iptlegacy_forward_drop() {
   lab_client
   lab_server
   in_ns "$SRV_NS" iptables-legacy -P FORWARD DROP
+}
+evidence_srv_iptlegacy_forward_drop() {
+  server_break
+  local n
+  n=$(srv_lab_dnat)
+  want "the DNAT took the SYN (counted ${n:-?}) before FORWARD dropped it" some "$n"
 }
 
 scenario srv-docker-no-accept server fail fwd.chains \
@@ -238,6 +361,12 @@ setup_srv_docker_no_accept() {
   in_ns "$SRV_NS" iptables -A FORWARD -j DOCKER-USER
   in_ns "$SRV_NS" iptables -P FORWARD DROP
 }
+evidence_srv_docker_no_accept() {
+  server_break
+  local n
+  n=$(ipt_count "$SRV_NS" iptables "-A FORWARD -j DOCKER-USER")
+  want "the SYN went through FORWARD's jump to DOCKER-USER (counted ${n:-?}) and met the DROP policy" some "$n"
+}
 
 scenario srv-stateful-no-new server fail fwd.chains \
   "nft: stateful forward firewall, policy drop, only 'ct state established,related accept' (the SYN is dropped)"
@@ -245,6 +374,12 @@ setup_srv_stateful_no_new() {
   lab_client
   lab_server
   nft_forward_drop "$SRV_NS" "    ct state established,related accept"
+}
+evidence_srv_stateful_no_new() {
+  server_break
+  local n
+  n=$(srv_lab_dnat)
+  want "the DNAT took the SYN (counted ${n:-?}) before the forward chain dropped it" some "$n"
 }
 
 scenario srv-policy-route-blackhole server fail 'route.*' \
@@ -254,6 +389,12 @@ setup_srv_policy_route_blackhole() {
   lab_server
   in_ns "$SRV_NS" ip rule add to 198.19.201.0/24 lookup "$POLICY_TABLE" pref 1000
   in_ns "$SRV_NS" ip route add blackhole 198.19.201.0/24 table "$POLICY_TABLE"
+}
+evidence_srv_policy_route_blackhole() {
+  server_break
+  local n
+  n=$(srv_lab_dnat)
+  want "the DNAT took the SYN (counted ${n:-?}) before the blackhole" some "$n"
 }
 
 scenario srv-policy-route-other-if server fail 'route.*' \
@@ -268,6 +409,12 @@ setup_srv_policy_route_other_if() {
   in_ns "$SRV_NS" ip rule add to 198.19.201.0/24 lookup "$POLICY_TABLE" pref 1000
   in_ns "$SRV_NS" ip route add 198.19.201.0/24 dev "$OTHER_IF" table "$POLICY_TABLE"
 }
+evidence_srv_policy_route_other_if() {
+  server_break
+  local n
+  n=$(tun_tx "$SRV_NS" "$OTHER_IF")
+  want "the SYN was routed out $OTHER_IF (tx $n)" some "$n"
+}
 
 scenario srv-ip-forward-0 server fail fwd.ipv4 \
   "the lab's DNAT, but net.ipv4.ip_forward=0 on the server"
@@ -275,6 +422,12 @@ setup_srv_ip_forward_0() {
   lab_client
   lab_server
   fwd "$SRV_NS" 0
+}
+evidence_srv_ip_forward_0() {
+  server_break
+  local n
+  n=$(srv_lab_dnat)
+  want "the DNAT took the SYN (counted ${n:-?}), which was then not forwarded" some "$n"
 }
 
 scenario srv-userns-net-admin server fail priv.net_admin \
@@ -285,6 +438,12 @@ setup_srv_userns_net_admin() {
   SRV_WRAP=(unshare --user --map-root-user)
   ALLOW_SRV_NO_START=yes
 }
+evidence_srv_userns_net_admin() {
+  want "phantun_server made no TUN $SRV_TUN" no_link "$SRV_NS" "$SRV_TUN"
+  local n
+  n=$(cli_lab_masq)
+  want "the SYN left the client (lab masquerade counted ${n:-?})" some "$n"
+}
 
 # --- Broken on the client side -------------------------------------------------------------------
 scenario cli-no-masquerade client fail nat.masquerade \
@@ -292,6 +451,12 @@ scenario cli-no-masquerade client fail nat.masquerade \
 setup_cli_no_masquerade() {
   fwd "$CLI_NS" 1
   lab_server
+}
+evidence_cli_no_masquerade() {
+  client_break
+  local n
+  n=$(srv_lab_dnat)
+  want "the SYN reached the server with its TUN source and was DNATed (counted ${n:-?}); the answer had no way back" some "$n"
 }
 
 scenario cli-masquerade-wrong-oif client fail nat.masquerade \
@@ -305,6 +470,14 @@ setup_cli_masquerade_wrong_oif() {
     iifname \"$CLI_TUN\" oifname \"eth0\" masquerade
   }
 }"
+}
+evidence_cli_masquerade_wrong_oif() {
+  client_break
+  local n
+  n=$(nft_count "$CLI_NS" "masquerade")
+  want "the masquerade for eth0 never matched (counted ${n:-0})" none "${n:-0}"
+  n=$(srv_lab_dnat)
+  want "the SYN reached the server untranslated and was DNATed (counted ${n:-?})" some "$n"
 }
 
 scenario cli-nft-return-first client fail nat.masquerade \
@@ -320,6 +493,12 @@ setup_cli_nft_return_first() {
   }
 }"
 }
+evidence_cli_nft_return_first() {
+  client_break
+  local n
+  n=$(cli_lab_masq)
+  want "the masquerade behind the return saw nothing (counted ${n:-?})" none "$n"
+}
 
 scenario cli-ipt-return-first client fail nat.masquerade \
   "iptables (nft backend): -A POSTROUTING -s $CLI_TUN_PEER -j RETURN ahead of -o $CLI_VETH -j MASQUERADE"
@@ -328,6 +507,14 @@ setup_cli_ipt_return_first() {
   lab_server
   in_ns "$CLI_NS" iptables -t nat -A POSTROUTING -s "$CLI_TUN_PEER" -j RETURN
   in_ns "$CLI_NS" iptables -t nat -A POSTROUTING -o "$CLI_VETH" -j MASQUERADE
+}
+evidence_cli_ipt_return_first() {
+  client_break
+  local n
+  n=$(ipt_count "$CLI_NS" iptables "-j RETURN")
+  want "the RETURN took the SYN (counted ${n:-?})" some "$n"
+  n=$(ipt_count "$CLI_NS" iptables "-j MASQUERADE")
+  want "the MASQUERADE behind it saw nothing (counted ${n:-?})" none "$n"
 }
 
 scenario cli-nft-early-filter-drop client fail fwd.chains \
@@ -342,6 +529,12 @@ setup_cli_nft_early_filter_drop() {
   }
 }"
 }
+evidence_cli_nft_early_filter_drop() {
+  client_break
+  local n
+  n=$(srv_lab_dnat)
+  want "no SYN reached the server (DNAT counted ${n:-?})" none "$n"
+}
 
 scenario cli-snat-foreign client fail nat.masquerade \
   "iptables (nft backend): -o $CLI_VETH -j SNAT --to-source $FOREIGN_ADDR, an address the client does not have"
@@ -350,6 +543,14 @@ setup_cli_snat_foreign() {
   lab_server
   in_ns "$CLI_NS" iptables -t nat -A POSTROUTING -o "$CLI_VETH" -j SNAT --to-source "$FOREIGN_ADDR"
 }
+evidence_cli_snat_foreign() {
+  client_break
+  local n
+  n=$(ipt_count "$CLI_NS" iptables "-j SNAT")
+  want "the SNAT to $FOREIGN_ADDR took the SYN (counted ${n:-?})" some "$n"
+  n=$(srv_lab_dnat)
+  want "the SYN reached the server and was DNATed (counted ${n:-?}); the answer went to $FOREIGN_ADDR" some "$n"
+}
 
 scenario cli-nft-forward-drop client fail fwd.chains \
   "nft: the lab's masquerade, and a forward chain with policy drop and nothing that accepts"
@@ -357,6 +558,12 @@ setup_cli_nft_forward_drop() {
   lab_client
   lab_server
   nft_forward_drop "$CLI_NS" ""
+}
+evidence_cli_nft_forward_drop() {
+  client_break
+  local n
+  n=$(srv_lab_dnat)
+  want "no SYN reached the server (DNAT counted ${n:-?})" none "$n"
 }
 
 scenario cli-policy-route-blackhole client fail 'route.*' \
@@ -367,6 +574,12 @@ setup_cli_policy_route_blackhole() {
   in_ns "$CLI_NS" ip rule add to "$SRV_ADDR/32" lookup "$POLICY_TABLE" pref 1000
   in_ns "$CLI_NS" ip route add blackhole "$SRV_ADDR/32" table "$POLICY_TABLE"
 }
+evidence_cli_policy_route_blackhole() {
+  client_break
+  local n
+  n=$(srv_lab_dnat)
+  want "no SYN reached the server (DNAT counted ${n:-?})" none "$n"
+}
 
 scenario cli-ip-forward-0 client fail fwd.ipv4 \
   "the lab's masquerade, but net.ipv4.ip_forward=0 on the client"
@@ -374,6 +587,12 @@ setup_cli_ip_forward_0() {
   lab_client
   lab_server
   fwd "$CLI_NS" 0
+}
+evidence_cli_ip_forward_0() {
+  client_break
+  local n
+  n=$(srv_lab_dnat)
+  want "no SYN reached the server (DNAT counted ${n:-?})" none "$n"
 }
 
 # --- Working recipes ----------------------------------------------------------------------------
@@ -724,6 +943,18 @@ scenario_main() { # name index
   run ip netns exec "$CLI_NS" "$BIN/udp_echo" ping "$CLIENT_UDP" "$ECHO_COUNT" "$ECHO_TIMEOUT_MS" || status=$?
   if [ "$status" -eq 0 ]; then meta echo ok; else meta echo fail; fi
   reason="" # a failed echo is a result, not a harness error
+  local evidence="evidence_${name//-/_}"
+  [ "${S_SIDE[$name]}" != none ] || evidence=working_tunnel
+  if declare -F "$evidence" >/dev/null; then
+    step "$name: where the datagrams went (counters)"
+    EVIDENCE_MISSING=()
+    "$evidence"
+    if [ "${#EVIDENCE_MISSING[@]}" -eq 0 ]; then
+      meta evidence ok
+    else
+      meta evidence "missing: $(printf '%s; ' "${EVIDENCE_MISSING[@]}")"
+    fi
+  fi
 
   step "$name: phantun-doctor on both hosts"
   run_doctor server "$SRV_NS" "${SRV_WRAP[@]}" -- "${SRV_DOCTOR_ARGS[@]}"

@@ -12,7 +12,8 @@ doctor-server.json / doctor-client.json (the --json reports) with their text twi
 
 The rule (issue 13): the doctor FAILs on the broken side exactly when the echo fails, and fails
 nowhere when it works. So, for a scenario that breaks SIDE and lists check ids:
-  - the echo must come out as the scenario expects (else the harness, not the doctor, is wrong);
+  - the echo must come out as the scenario expects, and the counters must show the datagrams
+    stopping where the scenario says (else the harness, not the doctor, is wrong);
   - echo fails: SIDE's doctor exits 1 and every listed id (a glob, or alternatives a|b) is among
     its failed checks; the other side's doctor exits 0;
   - echo works: neither doctor exits 1.
@@ -104,6 +105,8 @@ class Scenario:
         if self.echo != self.expect_echo:
             harness.append("harness: the echo %s, the scenario expects it to %s" % (
                 "works" if self.echo == "ok" else "fails", "work" if self.expect_echo == "ok" else "fail"))
+        if m.get("evidence", "ok") != "ok":
+            harness.append("harness: the break is not where the scenario says (%s)" % m["evidence"].rstrip("; "))
         if m.get("guard_drops", "0") != "0":
             harness.append("harness: the lab guard dropped %s packet(s) addressed outside the lab" % m["guard_drops"])
         for d in self.doctors.values():
