@@ -62,8 +62,10 @@ step_no=0
 . "$MATRIX_DIR/../../lab/netns.sh"
 
 # Addresses the scenarios use besides the lab's own (all in 198.18.0.0/15 or 198.19.0.0/16).
-readonly WRONG_SRV_PEER=198.19.201.3 # a DNAT target where nothing answers
-readonly FOREIGN_ADDR=198.18.0.5     # an address neither host has
+readonly WRONG_SRV_PEER=${SRV_TUN_PEER%.*}.3 # a DNAT target where nothing answers
+readonly SRV_TUN_NET=${SRV_TUN_PEER%.*}.0/24  # the server TUN's subnet, for the policy routes
+readonly OTHER_CLI_SRC=${CLI_TUN_PEER%.*}.9   # a source address the client never sends from
+readonly FOREIGN_ADDR=198.18.0.5              # an address neither host has
 readonly OTHER_IF=veth-other OTHER_IF_PEER=veth-other-p OTHER_ADDR=198.18.0.9
 readonly POLICY_TABLE=100
 
@@ -383,12 +385,12 @@ evidence_srv_stateful_no_new() {
 }
 
 scenario srv-policy-route-blackhole server fail 'route.*' \
-  "ip rule to 198.19.201.0/24 lookup $POLICY_TABLE; table $POLICY_TABLE: blackhole 198.19.201.0/24 (the DNATed SYN is routed into it)"
+  "ip rule to $SRV_TUN_NET lookup $POLICY_TABLE; table $POLICY_TABLE: blackhole $SRV_TUN_NET (the DNATed SYN is routed into it)"
 setup_srv_policy_route_blackhole() {
   lab_client
   lab_server
-  in_ns "$SRV_NS" ip rule add to 198.19.201.0/24 lookup "$POLICY_TABLE" pref 1000
-  in_ns "$SRV_NS" ip route add blackhole 198.19.201.0/24 table "$POLICY_TABLE"
+  in_ns "$SRV_NS" ip rule add to "$SRV_TUN_NET" lookup "$POLICY_TABLE" pref 1000
+  in_ns "$SRV_NS" ip route add blackhole "$SRV_TUN_NET" table "$POLICY_TABLE"
 }
 evidence_srv_policy_route_blackhole() {
   server_break
@@ -398,7 +400,7 @@ evidence_srv_policy_route_blackhole() {
 }
 
 scenario srv-policy-route-other-if server fail 'route.*' \
-  "ip rule to 198.19.201.0/24 lookup $POLICY_TABLE; table $POLICY_TABLE routes 198.19.201.0/24 out $OTHER_IF (another veth, nobody there), not the TUN"
+  "ip rule to $SRV_TUN_NET lookup $POLICY_TABLE; table $POLICY_TABLE routes $SRV_TUN_NET out $OTHER_IF (another veth, nobody there), not the TUN"
 setup_srv_policy_route_other_if() {
   lab_client
   lab_server
@@ -406,8 +408,8 @@ setup_srv_policy_route_other_if() {
   in_ns "$SRV_NS" ip addr add "$OTHER_ADDR/30" dev "$OTHER_IF"
   in_ns "$SRV_NS" ip link set "$OTHER_IF" up
   in_ns "$SRV_NS" ip link set "$OTHER_IF_PEER" up
-  in_ns "$SRV_NS" ip rule add to 198.19.201.0/24 lookup "$POLICY_TABLE" pref 1000
-  in_ns "$SRV_NS" ip route add 198.19.201.0/24 dev "$OTHER_IF" table "$POLICY_TABLE"
+  in_ns "$SRV_NS" ip rule add to "$SRV_TUN_NET" lookup "$POLICY_TABLE" pref 1000
+  in_ns "$SRV_NS" ip route add "$SRV_TUN_NET" dev "$OTHER_IF" table "$POLICY_TABLE"
 }
 evidence_srv_policy_route_other_if() {
   server_break
@@ -789,13 +791,13 @@ setup_ok_anon_sets() {
 }
 
 scenario ok-wrong-rule-cannot-match none ok - \
-  "nft: a wrong rule that cannot match ahead of the right one (client: 'ip saddr 198.19.200.9 return'; server: 'tcp dport $((PHANTUN_PORT + 1)) dnat to $WRONG_SRV_PEER')"
+  "nft: a wrong rule that cannot match ahead of the right one (client: 'ip saddr $OTHER_CLI_SRC return'; server: 'tcp dport $((PHANTUN_PORT + 1)) dnat to $WRONG_SRV_PEER')"
 setup_ok_wrong_rule_cannot_match() {
   fwd "$CLI_NS" 1
   nft_cli "table ip $NFT_TABLE {
   chain postrouting {
     type nat hook postrouting priority srcnat; policy accept;
-    ip saddr 198.19.200.9 return
+    ip saddr $OTHER_CLI_SRC return
     iifname \"$CLI_TUN\" oifname \"$CLI_VETH\" ip saddr $CLI_TUN_PEER counter masquerade
   }
 }"
