@@ -32,7 +32,7 @@
 # Usage (as root):
 #   matrix.sh [--runtime PATH] [--phantun-bin-dir DIR] [--udp-echo PATH]
 #             [--only REGEX] [--list] [--keep] [--doctor-remote auto|on|off]
-#             [--write-results FILE]
+#             [--write-results FILE] [--schema FILE]
 # or the inputs through the environment: RUNTIME_BIN, PHANTUN_BIN_DIR, UDP_ECHO. Run by hand in a
 # checkout, they default to bazel-out/k8-opt/bin's phantun-runtime and udp_echo and to the
 # PHANTUN_BIN_DIR in .bazelrc.local, so after `bazel build //cmd:phantun-runtime //tests/tunnel:udp_echo`
@@ -42,6 +42,7 @@
 #   --list                 print the scenarios and exit
 #   --keep                 keep the work folder (logs, doctor reports) when not under Bazel
 #   --write-results FILE   also write the results table there (e.g. tests/doctor/matrix/results.md)
+#   --schema FILE          docs/doctor-report.schema.json: every --json report must match it
 # Under Bazel the table (matrix-results.md), every scenario's logs and both doctor reports
 # (matrix/NAME/) go to the test's undeclared outputs. Ends with "doctor matrix: PASS" (exit 0) when every scenario matches, else
 # "doctor matrix: FAIL: ..." (exit 1).
@@ -1008,10 +1009,12 @@ UDP_ECHO=${UDP_ECHO:-}
 if [ -z "${TEST_SRCDIR:-}" ] && REPO=$(git -C "$SOURCE_DIR" rev-parse --show-toplevel 2>/dev/null); then
   RUNTIME_BIN=${RUNTIME_BIN:-$REPO/bazel-out/k8-opt/bin/cmd/phantun-runtime}
   UDP_ECHO=${UDP_ECHO:-$REPO/bazel-out/k8-opt/bin/tests/tunnel/udp_echo}
+  SCHEMA=${SCHEMA:-$REPO/docs/doctor-report.schema.json}
   if [ -z "$PHANTUN_BIN_DIR" ] && [ -f "$REPO/.bazelrc.local" ]; then
     PHANTUN_BIN_DIR=$(sed -n 's/.*--test_env=PHANTUN_BIN_DIR=\([^ ]*\).*/\1/p' "$REPO/.bazelrc.local" | tail -n 1)
   fi
 fi
+SCHEMA=${SCHEMA:-}
 ONLY=""
 LIST=no
 WRITE_RESULTS=""
@@ -1025,6 +1028,7 @@ while [ $# -gt 0 ]; do
     --list) LIST=yes; shift ;;
     --keep) KEEP=yes; shift ;;
     --write-results) WRITE_RESULTS=${2:?--write-results needs a file}; shift 2 ;;
+    --schema) SCHEMA=${2:?--schema needs a file}; shift 2 ;;
     --doctor-remote) DOCTOR_REMOTE=${2:?--doctor-remote needs auto, on or off}; shift 2 ;;
     -h | --help) usage; exit 0 ;;
     *) usage >&2; echo "matrix.sh: unknown argument '$1'" >&2; exit 64 ;;
@@ -1067,6 +1071,12 @@ for tool in ip nft ss sysctl iptables iptables-legacy iptables-nft unshare pytho
   command -v "$tool" >/dev/null || fail "$tool not found"
 done
 [ -c /dev/net/tun ] || fail "/dev/net/tun is missing: phantun needs TUN devices"
+REPORT_OPTS=()
+if [ -n "$SCHEMA" ]; then
+  [ -f "$SCHEMA" ] || fail "$SCHEMA: no such schema file"
+  python3 -c 'import jsonschema' 2>/dev/null || fail "python3 has no jsonschema module (Debian: python3-jsonschema)"
+  REPORT_OPTS=(--schema "$(readlink -f -- "$SCHEMA")")
+fi
 [ -z "$(leftover_namespaces)" ] || fail "namespaces named like this run's exist already: $(leftover_namespaces)"
 
 if [ -n "${TEST_UNDECLARED_OUTPUTS_DIR:-}" ]; then
@@ -1146,7 +1156,7 @@ for name in "${SELECTED[@]}"; do
     130) fail "interrupted (SIGINT) during $name" ;;
     143) fail "terminated (SIGTERM) during $name" ;;
   esac
-  line=$(python3 "$MATRIX_DIR/matrix_report.py" --one "$RUN_DIR/$name")
+  line=$(python3 "$MATRIX_DIR/matrix_report.py" --one "$RUN_DIR/$name" "${REPORT_OPTS[@]}")
   printf '[%2d/%d] %s (%d ms)\n' "$idx" "${#SELECTED[@]}" "$line" "$((NOW_MS - t0))"
   if [ "$status" -ne 0 ]; then
     say "harness error in $name; the last lines of its log:"
@@ -1157,7 +1167,7 @@ done
 now_ms
 echo
 echo "doctor matrix: all ${#SELECTED[@]} scenarios took $(((NOW_MS - START_MS) / 1000)) s"
-report_args=("$RUN_DIR" --out "$RUN_DIR/results.md" --total-ms "$((NOW_MS - START_MS))")
+report_args=("$RUN_DIR" --out "$RUN_DIR/results.md" --total-ms "$((NOW_MS - START_MS))" "${REPORT_OPTS[@]}")
 [ -z "$WRITE_RESULTS" ] || report_args+=(--out "$WRITE_RESULTS")
 [ -z "${TEST_UNDECLARED_OUTPUTS_DIR:-}" ] || report_args+=(--out "$TEST_UNDECLARED_OUTPUTS_DIR/matrix-results.md")
 status=0

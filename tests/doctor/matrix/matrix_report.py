@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Judges the doctor matrix's scenarios (tests/doctor/matrix/matrix.sh) and writes the results table.
 
-  matrix_report.py --one SCENARIO_DIR
+  matrix_report.py --one SCENARIO_DIR [--schema FILE]
       one line for the progress log: what the echo and both doctors did, and whether it matches
-  matrix_report.py RUN_DIR [--out FILE]... [--total-ms N]
+  matrix_report.py RUN_DIR [--out FILE]... [--total-ms N] [--schema FILE]
       the results table (Markdown) to every --out and to stdout; exit 0 when every scenario
       matches, 1 otherwise
 
@@ -17,7 +17,8 @@ nowhere when it works. So, for a scenario that breaks SIDE and lists check ids:
   - echo fails: SIDE's doctor exits 1 and every listed id (a glob, or alternatives a|b) is among
     its failed checks; the other side's doctor exits 0;
   - echo works: neither doctor exits 1.
-An exit status other than 0 or 1 (64: usage error) is never a verdict.
+An exit status other than 0 or 1 (64: usage error) is never a verdict. With --schema, every report
+must also match docs/doctor-report.schema.json.
 """
 
 import argparse
@@ -43,6 +44,22 @@ def read_meta(path):
     return meta
 
 
+SCHEMA = None  # docs/doctor-report.schema.json, loaded by --schema
+
+
+def schema_problem(report):
+    """Why a report does not match the schema ("" when it does, or when no schema was given)."""
+    if SCHEMA is None:
+        return ""
+    import jsonschema  # python3-jsonschema (third_party/setup.sh installs it)
+    try:
+        jsonschema.validate(report, SCHEMA)
+    except jsonschema.ValidationError as e:
+        return "its --json report does not match docs/doctor-report.schema.json: %s (at %s)" % (
+            e.message[:200], "/".join(str(p) for p in e.absolute_path) or "top level")
+    return ""
+
+
 class Doctor:
     """One side's doctor run: exit status and the report's checks."""
 
@@ -52,12 +69,14 @@ class Doctor:
         self.exit = int(self.exit) if self.exit not in (None, "") else None
         self.checks = []  # (id, status, finding, fix) in report order
         self.error = ""
+        self.schema_problem = ""
         path = os.path.join(folder, "doctor-%s.json" % side)
         if self.exit is None:
             return
         try:
             with open(path, encoding="utf-8") as f:
                 report = json.load(f)
+            self.schema_problem = schema_problem(report)
             for c in report.get("checks", []):
                 self.checks.append((c.get("id", "?"), c.get("status", "?"), c.get("finding", ""), c.get("fix", "")))
         except (OSError, ValueError) as e:
@@ -123,6 +142,9 @@ class Scenario:
                 harness.append("%s doctor: %s" % (d.side, d.verdict()))
             elif d.error:
                 harness.append("%s doctor: %s" % (d.side, d.error))
+        for d in self.doctors.values():
+            if d.schema_problem:
+                doctor.append("%s doctor: %s" % (d.side, d.schema_problem))
         if self.echo == "fail" and self.side in SIDES:
             broken = self.doctors[self.side]
             healthy = self.doctors[[s for s in SIDES if s != self.side][0]]
@@ -239,7 +261,12 @@ def main():
     ap.add_argument("--one", action="store_true")
     ap.add_argument("--out", action="append", default=[])
     ap.add_argument("--total-ms", type=int)
+    ap.add_argument("--schema", help="validate every --json report against this schema")
     a = ap.parse_args()
+    if a.schema:
+        global SCHEMA
+        with open(a.schema, encoding="utf-8") as f:
+            SCHEMA = json.load(f)
     if a.one:
         print(Scenario(a.folder).one_line())
         return 0
