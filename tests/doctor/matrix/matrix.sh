@@ -110,11 +110,11 @@ EVIDENCE_MISSING=()
 want() { # fact command... (the command must succeed)
   if "${@:2}"; then say "evidence: $1"; else EVIDENCE_MISSING+=("$1"); say "evidence MISSING: $1"; fi
 }
-nft_count() { # ns text: packets counted by the first nft rule holding text (fixed string)
-  ip netns exec "$1" nft list ruleset | grep -F -- "$2" | sed -n 's/.*counter packets \([0-9][0-9]*\) .*/\1/p' | head -n 1
+nft_count() { # ns text: packets counted by the first nft rule holding text (fixed string); "" if none
+  { ip netns exec "$1" nft list ruleset | grep -F -- "$2" | sed -n 's/.*counter packets \([0-9][0-9]*\) .*/\1/p' | head -n 1; } || true
 }
-ipt_count() { # ns iptables-variant text: packets counted by the first rule holding text
-  ip netns exec "$1" "$2-save" -c | grep -F -- "$3" | sed -n 's/^\[\([0-9][0-9]*\):.*/\1/p' | head -n 1
+ipt_count() { # ns iptables-variant text: packets counted by the first rule holding text; "" if none
+  { ip netns exec "$1" "$2-save" -c | grep -F -- "$3" | sed -n 's/^\[\([0-9][0-9]*\):.*/\1/p' | head -n 1; } || true
 }
 tun_tx() { # ns dev: packets the kernel passed to phantun through its TUN
   ip netns exec "$1" cat "/sys/class/net/$2/statistics/tx_packets" 2>/dev/null || echo none
@@ -1148,8 +1148,18 @@ for name in "${SELECTED[@]}"; do
   } >"$RUN_DIR/$name/meta"
   now_ms
   t0=$NOW_MS
-  status=0
-  (scenario_main "$name" "$(printf '%02d' "$idx")") >"$RUN_DIR/$name/scenario.log" 2>&1 || status=$?
+  # Not `( ... ) || status=$?`: on the left of || errexit is off in the whole subshell, so a setup
+  # command that failed would go unnoticed. The ERR trap is off meanwhile: a scenario that ends
+  # non-zero is recorded in its meta, not taken for the run's own error.
+  trap - ERR
+  set +e
+  (
+    set -Eeuo pipefail
+    scenario_main "$name" "$(printf '%02d' "$idx")"
+  ) >"$RUN_DIR/$name/scenario.log" 2>&1
+  status=$?
+  set -e
+  trap 'on_err $? $LINENO "$BASH_COMMAND"' ERR
   now_ms
   echo "took_ms=$((NOW_MS - t0))" >>"$RUN_DIR/$name/meta"
   case $status in
