@@ -256,6 +256,22 @@ evidence_srv_nft_jump_wrong_iif() {
   want "the DNAT in the user chain saw nothing (counted ${n:-?})" none "$n"
 }
 
+scenario srv-readme-dnat-eth0 server fail nat.dnat \
+  "nft: the README's DNAT copied with its example WAN name: 'iifname \"eth0\" tcp dport $PHANTUN_PORT dnat ip to $SRV_TUN_PEER' (the WAN here is $SRV_VETH)"
+setup_srv_readme_dnat_eth0() {
+  lab_client
+  fwd "$SRV_NS" 1
+  nft_srv "table inet nat {
+  chain prerouting {
+    type nat hook prerouting priority dstnat; policy accept;
+    iifname \"eth0\" tcp dport $PHANTUN_PORT dnat ip to $SRV_TUN_PEER
+  }
+}"
+}
+evidence_srv_readme_dnat_eth0() {
+  server_break
+}
+
 scenario srv-nft-earlier-prio-dnat server fail nat.dnat \
   "nft: the lab's right DNAT, and another table's nat chain at priority -150 that DNATs tcp/$PHANTUN_PORT to $WRONG_SRV_PEER first"
 setup_srv_nft_earlier_prio_dnat() {
@@ -705,6 +721,49 @@ setup_ok_rp_filter_strict() {
   local ns
   for ns in "$CLI_NS" "$SRV_NS"; do
     run ip netns exec "$ns" sysctl -q -w net.ipv4.conf.all.rp_filter=1 net.ipv4.conf.default.rp_filter=1
+  done
+}
+
+scenario ok-snat-own-addr none ok - \
+  "iptables (nft backend) on the client: -o $CLI_VETH -j SNAT --to-source $CLI_ADDR (its own address) instead of MASQUERADE; the lab's DNAT on the server"
+setup_ok_snat_own_addr() {
+  fwd "$CLI_NS" 1
+  in_ns "$CLI_NS" iptables -t nat -A POSTROUTING -o "$CLI_VETH" -j SNAT --to-source "$CLI_ADDR"
+  lab_server
+}
+
+scenario ok-mixed-backends none ok - \
+  "the client masquerades with nft (the lab's), the server DNATs with iptables-legacy and has an empty iptables-nft filter table (policy ACCEPT)"
+setup_ok_mixed_backends() {
+  lab_client
+  fwd "$SRV_NS" 1
+  in_ns "$SRV_NS" iptables-legacy -t nat -A PREROUTING -p tcp -i "$SRV_VETH" --dport "$PHANTUN_PORT" \
+    -j DNAT --to-destination "$SRV_TUN_PEER"
+  in_ns "$SRV_NS" iptables-nft -P FORWARD ACCEPT
+}
+
+scenario ok-dnat-map none ok - \
+  "nft on the server: the DNAT target looked up in a map ('dnat to tcp dport map { $PHANTUN_PORT : $SRV_TUN_PEER }'); the lab's masquerade on the client"
+setup_ok_dnat_map() {
+  lab_client
+  fwd "$SRV_NS" 1
+  nft_srv "table ip ptrm_map {
+  chain prerouting {
+    type nat hook prerouting priority dstnat; policy accept;
+    iifname \"$SRV_VETH\" dnat to tcp dport map { $PHANTUN_PORT : $SRV_TUN_PEER }
+  }
+}"
+}
+
+scenario ok-policy-rule-elsewhere none ok - \
+  "the lab's recipe, and on both hosts an ip rule sending another subnet (198.18.8.0/24) to table $POLICY_TABLE, which blackholes it: the tunnel's packets are not concerned"
+setup_ok_policy_rule_elsewhere() {
+  lab_client
+  lab_server
+  local ns
+  for ns in "$CLI_NS" "$SRV_NS"; do
+    in_ns "$ns" ip rule add to 198.18.8.0/24 lookup "$POLICY_TABLE" pref 1000
+    in_ns "$ns" ip route add blackhole 198.18.8.0/24 table "$POLICY_TABLE"
   done
 }
 
