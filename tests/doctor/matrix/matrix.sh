@@ -44,7 +44,8 @@
 #   --write-results FILE   also write the results table there (e.g. tests/doctor/matrix/results.md)
 #   --schema FILE          docs/doctor-report.schema.json: every --json report must match it
 # Under Bazel the table (matrix-results.md), every scenario's logs and both doctor reports
-# (matrix/NAME/) go to the test's undeclared outputs. Ends with "doctor matrix: PASS" (exit 0) when every scenario matches, else
+# (matrix/NAME/) go to the test's undeclared outputs.
+# Ends with "doctor matrix: PASS" (exit 0) when every scenario matches, else
 # "doctor matrix: FAIL: ..." (exit 1).
 set -Eeuo pipefail
 exec 2>&1
@@ -83,8 +84,10 @@ scenario() {
 }
 
 # What a scenario's setup may set, besides the hosts' rules.
-SRV_WRAP=()         # command words phantun-run and the server's doctor are started under
+SRV_WRAP=()         # command words phantun-run and the server's doctor are started under (no lone --)
 ALLOW_SRV_NO_START= # yes: phantun_server may fail to start (the scenario's point)
+CLI_WRAP=()         # the same for the client
+ALLOW_CLI_NO_START=
 
 # Helpers for the setups.
 fwd() { run ip netns exec "$1" sysctl -q -w "net.ipv4.ip_forward=$2"; } # ns 0|1
@@ -464,6 +467,16 @@ evidence_srv_userns_net_admin() {
   want "the SYN left the client (lab masquerade counted ${n:-?})" some "$n"
 }
 
+scenario srv-no-net-admin server fail priv.net_admin \
+  "phantun-run (and the doctor) on the server without CAP_NET_ADMIN at all (setpriv drops it from the inheritable and bounding sets): phantun_server cannot create its TUN"
+setup_srv_no_net_admin() {
+  lab_client
+  lab_server
+  SRV_WRAP=(setpriv --inh-caps=-net_admin --bounding-set=-net_admin)
+  ALLOW_SRV_NO_START=yes
+}
+evidence_srv_no_net_admin() { evidence_srv_userns_net_admin; }
+
 # --- Broken on the client side -------------------------------------------------------------------
 scenario cli-no-masquerade client fail nat.masquerade \
   "no masquerade on the client (forwarding on): the SYN leaves with source $CLI_TUN_PEER"
@@ -609,6 +622,21 @@ setup_cli_ip_forward_0() {
 }
 evidence_cli_ip_forward_0() {
   client_break
+  local n
+  n=$(srv_lab_dnat)
+  want "no SYN reached the server (DNAT counted ${n:-?})" none "$n"
+}
+
+scenario cli-userns-net-admin client fail priv.net_admin \
+  "phantun-run (and the doctor) under 'unshare --user --map-root-user' in the client namespace: CAP_NET_ADMIN only in a user namespace that does not own the network namespace, so phantun_client cannot create its TUN"
+setup_cli_userns_net_admin() {
+  lab_client
+  lab_server
+  CLI_WRAP=(unshare --user --map-root-user)
+  ALLOW_CLI_NO_START=yes
+}
+evidence_cli_userns_net_admin() {
+  want "phantun_client made no TUN $CLI_TUN" no_link "$CLI_NS" "$CLI_TUN"
   local n
   n=$(srv_lab_dnat)
   want "no SYN reached the server (DNAT counted ${n:-?})" none "$n"
@@ -955,7 +983,7 @@ scenario_main() { # name index
   fn="setup_${name//-/_}"
   CLI_NS="$NS_PREFIX-c-$idx" SRV_NS="$NS_PREFIX-s-$idx"
   WORK="$RUN_DIR/$name"
-  NAMESPACES=() PIDS=() SRV_WRAP=() ALLOW_SRV_NO_START=
+  NAMESPACES=() PIDS=() SRV_WRAP=() ALLOW_SRV_NO_START= CLI_WRAP=() ALLOW_CLI_NO_START=
   reason=""
   trap 'on_err $? $LINENO "$BASH_COMMAND"' ERR
   trap 'reason="interrupted (SIGINT)"; exit 130' INT
@@ -991,14 +1019,22 @@ scenario_main() { # name index
     indent <"$WORK/phantun-run-server.log"
     meta server_started no
   fi
-  start_in phantun-run-client "$CLI_NS" MODE=client RUST_LOG=info "$BIN/phantun-run" \
+  start_in phantun-run-client "$CLI_NS" MODE=client RUST_LOG=info "${CLI_WRAP[@]}" "$BIN/phantun-run" \
     --local "$CLIENT_UDP" --remote "$SRV_ADDR:$PHANTUN_PORT" \
     --tun "$CLI_TUN" --tun-local "$CLI_TUN_LOCAL" --tun-peer "$CLI_TUN_PEER" --ipv4-only
   client_pid=$LAST_PID
-  wait_for "TUN $CLI_TUN is up with $CLI_TUN_LOCAL in $CLI_NS" "$READY_TIMEOUT_MS" "$client_pid" \
-    tun_ready "$CLI_NS" "$CLI_TUN" "$CLI_TUN_LOCAL"
-  wait_for "phantun_client takes UDP on $CLIENT_UDP" "$READY_TIMEOUT_MS" "$client_pid" \
-    udp_listening "$CLI_NS" "$CLIENT_UDP"
+  if soft_wait "TUN $CLI_TUN is up with $CLI_TUN_LOCAL in $CLI_NS" "$READY_TIMEOUT_MS" "$client_pid" \
+    tun_ready "$CLI_NS" "$CLI_TUN" "$CLI_TUN_LOCAL"; then
+    wait_for "phantun_client takes UDP on $CLIENT_UDP" "$READY_TIMEOUT_MS" "$client_pid" \
+      udp_listening "$CLI_NS" "$CLIENT_UDP"
+    meta client_started yes
+  else
+    reap_ended "$client_pid"
+    [ "$ALLOW_CLI_NO_START" = yes ] || fail "phantun_client did not come up (log: $WORK/phantun-run-client.log)"
+    say "phantun_client did not come up, as this scenario expects:"
+    indent <"$WORK/phantun-run-client.log"
+    meta client_started no
+  fi
 
   step "$name: $ECHO_COUNT datagrams through the tunnel (each must come back within $ECHO_TIMEOUT_MS ms)"
   status=0
@@ -1020,7 +1056,7 @@ scenario_main() { # name index
 
   step "$name: phantun-doctor on both hosts"
   run_doctor server "$SRV_NS" "${SRV_WRAP[@]}" -- "${SRV_DOCTOR_ARGS[@]}"
-  run_doctor client "$CLI_NS" -- "${CLI_DOCTOR_ARGS[@]}"
+  run_doctor client "$CLI_NS" "${CLI_WRAP[@]}" -- "${CLI_DOCTOR_ARGS[@]}"
 
   step "$name: the hosts' rules after the echo and the doctors, with their counters"
   local tool
