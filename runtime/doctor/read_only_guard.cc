@@ -164,7 +164,7 @@ std::vector<Rule> AllowedCalls(int tun_fd) {
       // doctor's IPv4/IPv6 sockets refuse (EINVAL) as too short. That the message is a GET dump is
       // checked by the code (runtime/doctor/netlink/dump_request.*), twice. sendmsg is refused.
       {SYS_sendto, {{Above(0, STDERR_FILENO), Equals(3, 0), Equals(5, sizeof(sockaddr_nl))}}},
-      {SYS_recvfrom, {}},
+      // The replies: one recvmsg per datagram (recvfrom, which musl's recv uses, is not needed).
       {SYS_recvmsg, {}},
       {SYS_getsockopt,
        {{Equals(1, IPPROTO_IP), Equals(2, kXtGetInfo)},

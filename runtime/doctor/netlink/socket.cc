@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "absl/strings/str_cat.h"
 #include "runtime/doctor/netlink/dump_request.h"
 
 namespace phantun_runtime::netlink {
@@ -48,37 +49,44 @@ Status Socket::Send(const std::vector<uint8_t>& request) {
   return Status();
 }
 
-Status Socket::Receive(std::vector<uint8_t>* datagram) {
-  struct pollfd ready = {fd_, POLLIN, 0};
-  int polled;
-  do {
-    polled = poll(&ready, 1, kReplyTimeoutMs);
-  } while (polled < 0 && errno == EINTR);
-  if (polled < 0) return SystemError("waiting for a netlink reply", errno);
-  if (polled == 0) return Status(Status::Code::kUnavailable, "netlink: no reply from the kernel within 5 s", ETIMEDOUT);
-  // MSG_PEEK | MSG_TRUNC returns the datagram's real size, so the buffer fits whatever the kernel
-  // chose to batch (dump datagrams grow up to about 32 KiB).
-  ssize_t size;
-  do {
-    size = recv(fd_, nullptr, 0, MSG_PEEK | MSG_TRUNC);
-  } while (size < 0 && errno == EINTR);
-  if (size < 0) return SystemError("receiving a netlink reply", errno);
-  datagram->resize(static_cast<size_t>(size));
+Status Socket::Receive(Bytes* datagram) {
+  if (buffer_ == nullptr) buffer_.reset(new uint8_t[buffer_size_]);
   struct sockaddr_nl sender = {};
-  struct iovec vector = {datagram->data(), datagram->size()};
+  struct iovec vector = {buffer_.get(), buffer_size_};
   struct msghdr header = {};
   header.msg_name = &sender;
   header.msg_namelen = sizeof(sender);
   header.msg_iov = &vector;
   header.msg_iovlen = 1;
   ssize_t received;
-  do {
-    received = recvmsg(fd_, &header, 0);
-  } while (received < 0 && errno == EINTR);
-  if (received < 0) return SystemError("receiving a netlink reply", errno);
-  if ((header.msg_flags & MSG_TRUNC) != 0) return Status(Status::Code::kIoError, "netlink: a reply was truncated");
-  datagram->resize(static_cast<size_t>(received));
-  if (sender.nl_pid != 0) datagram->clear();  // not from the kernel: ignore it
+  for (;;) {
+    // MSG_TRUNC: the datagram's real size is returned even when it did not fit. MSG_DONTWAIT: the
+    // next datagram of a dump is usually queued already, so poll only when it is not.
+    received = recvmsg(fd_, &header, MSG_DONTWAIT | MSG_TRUNC);
+    if (received >= 0) break;
+    if (errno == EINTR) continue;
+    if (errno != EAGAIN && errno != EWOULDBLOCK) return SystemError("receiving a netlink reply", errno);
+    struct pollfd ready = {fd_, POLLIN, 0};
+    int polled;
+    do {
+      polled = poll(&ready, 1, kReplyTimeoutMs);
+    } while (polled < 0 && errno == EINTR);
+    if (polled < 0) return SystemError("waiting for a netlink reply", errno);
+    if (polled == 0) return Status(Status::Code::kUnavailable, "netlink: no reply from the kernel within 5 s", ETIMEDOUT);
+  }
+  if ((header.msg_flags & MSG_TRUNC) != 0 || static_cast<size_t>(received) > buffer_size_) {
+    return Status(Status::Code::kIoError, absl::StrCat("netlink: a reply of ", received,
+                                                       " bytes was larger than the receive buffer (",
+                                                       buffer_size_, " bytes)"));
+  }
+  if (sender.nl_pid != 0) {  // not from the kernel: ignore it
+    *datagram = Bytes();
+    return Status();
+  }
+  *datagram = Bytes(buffer_.get(), static_cast<size_t>(received));
+  ++stats_.datagrams;
+  stats_.bytes += static_cast<size_t>(received);
+  if (static_cast<size_t>(received) > stats_.largest) stats_.largest = static_cast<size_t>(received);
   return Status();
 }
 
@@ -94,11 +102,11 @@ Status Socket::Dump(uint16_t type, uint8_t family, MessageCallback on_message) {
   Status status = Send(*bytes);
   if (!status.ok()) return status;
   DumpReplyReader reader(request.sequence);
-  std::vector<uint8_t> datagram;
+  Bytes datagram;
   while (!reader.done()) {
     status = Receive(&datagram);
     if (!status.ok()) return status;
-    reader.Consume(Bytes(datagram), on_message);
+    reader.Consume(datagram, on_message);
   }
   return reader.status();
 }
