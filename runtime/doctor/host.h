@@ -48,6 +48,13 @@ class Host {
   // messages handed on so far are incomplete and must be discarded.
   virtual Status Dump(int protocol, uint16_t type, uint8_t family, netlink::MessageCallback on_message) const = 0;
 
+  // The rules of one nf_tables chain, as a Dump of NFT_MSG_GETRULE would hand them on, and only
+  // those: how the nftables reader reads rules, chain by chain, because the kernel answers a dump
+  // of every rule in time that grows with the square of their number (see DumpRequest::chain).
+  // This default asks for every rule and keeps the chain's; LiveHost asks the kernel for the chain.
+  virtual Status DumpChainRules(uint8_t family, const std::string& table, const std::string& chain,
+                                netlink::MessageCallback on_message) const;
+
   // One legacy x_tables read: getsockopt(`option`) at the IP level of `address_family` (AF_INET:
   // IPT_SO_GET_*, AF_INET6: IP6T_SO_GET_*), with `request` as the buffer the kernel reads the
   // table's name from and writes its reply into. Returns the reply.

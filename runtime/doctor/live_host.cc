@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if_tun.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netlink.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
@@ -11,6 +13,8 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
+
+#include <utility>
 
 #include "runtime/doctor/netlink/socket.h"
 
@@ -76,6 +80,25 @@ Status LiveHost::Dump(int protocol, uint16_t type, uint8_t family, netlink::Mess
   const Status opened = socket.Open(protocol);
   if (!opened.ok()) return opened;
   return socket.Dump(type, family, on_message);
+}
+
+Status LiveHost::DumpChainRules(uint8_t family, const std::string& table, const std::string& chain,
+                                netlink::MessageCallback on_message) const {
+  if (rules_socket_ == nullptr) {
+    auto socket = std::make_unique<netlink::Socket>();
+    const Status opened = socket->Open(NETLINK_NETFILTER);
+    if (!opened.ok()) return opened;
+    rules_socket_ = std::move(socket);
+  }
+  netlink::DumpRequest request;
+  request.type = netlink::NftablesType(NFT_MSG_GETRULE);
+  request.family = family;
+  request.table = table;
+  request.chain = chain;
+  const Status status = rules_socket_->Dump(std::move(request), on_message);
+  // A dump that ended early may have left replies behind: the next one starts on a new socket.
+  if (!status.ok()) rules_socket_.reset();
+  return status;
 }
 
 StatusOr<std::string> LiveHost::GetXtablesOption(int address_family, int option, std::string request) const {

@@ -28,6 +28,11 @@ bool Open(const netlink::Message& message, uint8_t nft_type, Family* family, Byt
 
 }  // namespace
 
+uint16_t NftGeneration(const netlink::Message& message) {
+  if (message.payload.size() < kNfgenmsgSize) return 0;
+  return netlink::LoadBe16(message.payload, 2);
+}
+
 Hook HookOf(Family family, uint32_t hook_number) {
   // ip, ip6, inet and bridge number their hooks like NF_INET_*; netdev and arp have their own.
   if (family != Family::kIpv4 && family != Family::kIpv6 && family != Family::kInet && family != Family::kBridge) {

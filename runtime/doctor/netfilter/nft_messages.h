@@ -1,6 +1,8 @@
 #ifndef PHANTUN_RUNTIME_DOCTOR_NETFILTER_NFT_MESSAGES_H_
 #define PHANTUN_RUNTIME_DOCTOR_NETFILTER_NFT_MESSAGES_H_
 
+#include <stdint.h>
+
 #include <string>
 
 #include "runtime/doctor/netfilter/model.h"
@@ -28,6 +30,11 @@ struct NftRule {
   Rule rule;  // text not yet rendered
 };
 bool ParseNftRule(const netlink::Message& message, NftRule* rule);
+
+// The generation of the ruleset an nf_tables reply message was read from (nfgenmsg's res_id: the
+// low 16 bits of the kernel's generation counter, which every change of the ruleset advances); 0
+// for a message too short to have one.
+uint16_t NftGeneration(const netlink::Message& message);
 
 // The model's hook for an nf_tables hook number in a family.
 Hook HookOf(Family family, uint32_t hook_number);

@@ -1,9 +1,11 @@
 #include "runtime/doctor/netfilter/nft_reader.h"
 
+#include <errno.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netlink.h>
 
+#include <optional>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -20,13 +22,6 @@ constexpr int kAttempts = 3;
 Table* FindTable(std::vector<Table>* tables, Family family, std::string_view name) {
   for (Table& table : *tables) {
     if (table.family == family && table.name == name) return &table;
-  }
-  return nullptr;
-}
-
-Chain* FindChain(Table* table, std::string_view name) {
-  for (Chain& chain : table->chains) {
-    if (chain.name == name) return &chain;
   }
   return nullptr;
 }
@@ -62,26 +57,60 @@ Status Dump(const doctor::Host& host, uint8_t nft_message, netlink::MessageCallb
   return host.Dump(NETLINK_NETFILTER, netlink::NftablesType(nft_message), NFPROTO_UNSPEC, on_message);
 }
 
+Status Changed() { return Status(Status::Code::kAborted, "nftables: the ruleset changed while it was read"); }
+
+// Tables, then chains, then each chain's rules (Host::DumpChainRules): a dump per chain, the way
+// iptables-nft-save reads, costs the kernel the same whatever the number of chains before it. The
+// chain dumps are separate reads, so they are checked to be of one ruleset: every nf_tables
+// message carries the ruleset's generation (NftGeneration), which must not change from the chain
+// dump to the last rule; when it does, or a chain has gone, the whole read is repeated.
 Status ReadOnce(const doctor::Host& host, std::vector<Table>* tables) {
   Status status = Dump(host, NFT_MSG_GETTABLE, [&](const netlink::Message& message) {
     Table table;
     if (ParseNftTable(message, &table)) tables->push_back(std::move(table));
   });
   if (!status.ok()) return status;
+  std::optional<uint16_t> generation;
+  bool changed = false;
+  auto same_generation = [&](const netlink::Message& message) {
+    const uint16_t seen = NftGeneration(message);
+    if (!generation) generation = seen;
+    if (seen != *generation) changed = true;
+  };
+  // The chain dump comes table by table, in the order of the table dump: look from the last one.
+  size_t last_table = 0;
   status = Dump(host, NFT_MSG_GETCHAIN, [&](const netlink::Message& message) {
     NftChain parsed;
     if (!ParseNftChain(message, &parsed)) return;
-    // A table created between the two dumps is not in the list; its chains are left out with it.
-    if (Table* table = FindTable(tables, parsed.family, parsed.table)) table->chains.push_back(std::move(parsed.chain));
+    same_generation(message);
+    Table* table = nullptr;
+    if (last_table < tables->size() && (*tables)[last_table].family == parsed.family &&
+        (*tables)[last_table].name == parsed.table) {
+      table = &(*tables)[last_table];
+    } else {
+      // A table created between the two dumps is not in the list; its chains are left out with it.
+      table = FindTable(tables, parsed.family, parsed.table);
+      if (table != nullptr) last_table = static_cast<size_t>(table - tables->data());
+    }
+    if (table != nullptr) table->chains.push_back(std::move(parsed.chain));
   });
   if (!status.ok()) return status;
-  return Dump(host, NFT_MSG_GETRULE, [&](const netlink::Message& message) {
-    NftRule parsed;
-    if (!ParseNftRule(message, &parsed)) return;
-    Table* table = FindTable(tables, parsed.family, parsed.table);
-    Chain* chain = table == nullptr ? nullptr : FindChain(table, parsed.chain);
-    if (chain != nullptr) chain->rules.push_back(std::move(parsed.rule));
-  });
+  for (Table& table : *tables) {
+    for (Chain& chain : table.chains) {
+      status = host.DumpChainRules(static_cast<uint8_t>(table.family), table.name, chain.name,
+                                   [&](const netlink::Message& message) {
+                                     NftRule parsed;
+                                     if (!ParseNftRule(message, &parsed)) return;
+                                     same_generation(message);
+                                     chain.rules.push_back(std::move(parsed.rule));
+                                   });
+      // ENOENT: the chain (or its table) was deleted since the chain dump.
+      if (status.system_error() == ENOENT) return Changed();
+      if (!status.ok()) return status;
+      if (changed) return Changed();
+    }
+  }
+  return changed ? Changed() : Status();
 }
 
 }  // namespace

@@ -38,13 +38,60 @@ const AllowedDump* FindAllowed(int protocol, uint16_t type) {
   return nullptr;
 }
 
+// A chain's rules are asked for by name: NFTA_RULE_TABLE and NFTA_RULE_CHAIN, NUL-terminated
+// strings of at most NFT_NAME_MAXLEN bytes with the NUL, in that order.
+constexpr size_t kFilterHeaderSize = 4;  // struct nlattr
+constexpr size_t kMaxName = NFT_NAME_MAXLEN - 1;
+
+constexpr size_t Align4(size_t length) { return (length + 3) & ~size_t{3}; }
+
+bool IsName(std::string_view name) {
+  return !name.empty() && name.size() <= kMaxName && name.find('\0') == std::string_view::npos;
+}
+
 // Empty when the request is allowed, otherwise why not (one phrase).
 std::string_view DumpRequestProblem(const DumpRequest& request) {
   if (FindAllowed(request.protocol, request.type) == nullptr) {
     return "the message type is not an allow-listed GET for this netlink protocol";
   }
   if (request.flags != kDumpFlags) return "the flags are not exactly NLM_F_REQUEST | NLM_F_DUMP";
+  if (request.table.empty() && request.chain.empty()) return {};
+  if (request.protocol != NETLINK_NETFILTER || request.type != Nft(NFT_MSG_GETRULE)) {
+    return "only an nf_tables rule dump names a table and chain";
+  }
+  if (!IsName(request.table) || !IsName(request.chain)) return "the table or chain name is empty, too long or has a NUL";
   return {};
+}
+
+void AppendName(uint16_t type, std::string_view name, std::vector<uint8_t>* bytes) {
+  const uint16_t length = static_cast<uint16_t>(kFilterHeaderSize + name.size() + 1);
+  const size_t start = bytes->size();
+  bytes->resize(start + Align4(length), 0);
+  memcpy(bytes->data() + start, &length, sizeof length);
+  memcpy(bytes->data() + start + 2, &type, sizeof type);
+  memcpy(bytes->data() + start + kFilterHeaderSize, name.data(), name.size());
+}
+
+// What may follow the nfgenmsg of a GETRULE dump: nothing, or exactly the table's name then the
+// chain's, as AppendName writes them.
+bool IsRuleFilter(Bytes attributes) {
+  if (attributes.empty()) return true;
+  for (uint16_t expected : {uint16_t{NFTA_RULE_TABLE}, uint16_t{NFTA_RULE_CHAIN}}) {
+    if (attributes.size() < kFilterHeaderSize) return false;
+    uint16_t length;
+    uint16_t type;
+    memcpy(&length, attributes.data(), sizeof length);
+    memcpy(&type, attributes.data() + 2, sizeof type);
+    if (type != expected || length < kFilterHeaderSize + 2 || Align4(length) > attributes.size()) return false;
+    const std::string_view text(reinterpret_cast<const char*>(attributes.data()) + kFilterHeaderSize,
+                                length - kFilterHeaderSize);
+    if (text.back() != '\0' || !IsName(text.substr(0, text.size() - 1))) return false;
+    for (size_t i = length; i < Align4(length); ++i) {
+      if (attributes[i] != 0) return false;
+    }
+    attributes = attributes.subspan(Align4(length));
+  }
+  return attributes.empty();
 }
 
 }  // namespace
@@ -69,6 +116,12 @@ StatusOr<std::vector<uint8_t>> BuildDumpRequest(const DumpRequest& request) {
   // ifinfomsg, ifaddrmsg, rtmsg and nfgenmsg all start with the one-byte family; for nfgenmsg the
   // zero that follows is NFNETLINK_V0 and res_id 0.
   bytes[kNetlinkHeaderSize] = request.family;
+  if (!request.table.empty()) {
+    AppendName(NFTA_RULE_TABLE, request.table, &bytes);
+    AppendName(NFTA_RULE_CHAIN, request.chain, &bytes);
+    header.nlmsg_len = static_cast<uint32_t>(bytes.size());
+    memcpy(bytes.data(), &header, sizeof(header));
+  }
   return bytes;
 }
 
@@ -78,8 +131,11 @@ bool IsAllowedDumpMessage(int protocol, Bytes bytes) {
   memcpy(&header, bytes.data(), sizeof(header));
   if (header.nlmsg_len != bytes.size()) return false;  // exactly one message
   const AllowedDump* allowed = FindAllowed(protocol, header.nlmsg_type);
-  return allowed != nullptr && header.nlmsg_flags == kDumpFlags &&
-         bytes.size() == kNetlinkHeaderSize + allowed->family_header_size;
+  if (allowed == nullptr || header.nlmsg_flags != kDumpFlags) return false;
+  const size_t headers = kNetlinkHeaderSize + allowed->family_header_size;
+  if (bytes.size() == headers) return true;
+  return bytes.size() > headers && allowed->type == Nft(NFT_MSG_GETRULE) && protocol == NETLINK_NETFILTER &&
+         IsRuleFilter(bytes.subspan(headers));
 }
 
 }  // namespace phantun_runtime::netlink

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -26,6 +27,11 @@ struct DumpRequest {
   uint16_t flags = NLM_F_REQUEST | NLM_F_DUMP;              // anything else is refused
   uint8_t family = 0;                                       // AF_* or NFPROTO_* (0 = all)
   uint32_t sequence = 0;
+  // NFT_MSG_GETRULE only, both or neither: the rules of this one chain (NFTA_RULE_TABLE and
+  // NFTA_RULE_CHAIN, as iptables-nft-save asks). The kernel walks only that chain, where a dump
+  // of every rule walks past all the rules already sent for each datagram it fills.
+  std::string table;
+  std::string chain;
 };
 
 inline constexpr uint16_t kDumpFlags = NLM_F_REQUEST | NLM_F_DUMP;
@@ -34,11 +40,12 @@ inline constexpr uint16_t kDumpFlags = NLM_F_REQUEST | NLM_F_DUMP;
 uint16_t NftablesType(uint8_t nft_message);
 
 // Builds the request: header plus the family header (struct ifinfomsg, ifaddrmsg, rtmsg or
-// nfgenmsg, zero but for the family). kInvalidArgument, saying why, for a request that is not an
-// allow-listed dump.
+// nfgenmsg, zero but for the family), plus the table and chain of a chain's rules. kInvalidArgument,
+// saying why, for a request that is not an allow-listed dump.
 StatusOr<std::vector<uint8_t>> BuildDumpRequest(const DumpRequest& request);
 
-// The same check on bytes about to be sent: a single message, allow-listed type, dump flags.
+// The same check on bytes about to be sent: a single message, allow-listed type, dump flags, and
+// nothing after the family header but a GETRULE's table and chain names.
 bool IsAllowedDumpMessage(int protocol, Bytes bytes);
 
 }  // namespace phantun_runtime::netlink

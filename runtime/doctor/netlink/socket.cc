@@ -6,6 +6,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <utility>
+
 #include "absl/strings/str_cat.h"
 #include "runtime/doctor/netlink/dump_request.h"
 
@@ -91,11 +93,15 @@ Status Socket::Receive(Bytes* datagram) {
 }
 
 Status Socket::Dump(uint16_t type, uint8_t family, MessageCallback on_message) {
-  if (fd_ < 0) return Status(Status::Code::kFailedPrecondition, "netlink: the socket is not open");
   DumpRequest request;
-  request.protocol = protocol_;
   request.type = type;
   request.family = family;
+  return Dump(std::move(request), on_message);
+}
+
+Status Socket::Dump(DumpRequest request, MessageCallback on_message) {
+  if (fd_ < 0) return Status(Status::Code::kFailedPrecondition, "netlink: the socket is not open");
+  request.protocol = protocol_;
   request.sequence = ++sequence_;
   const StatusOr<std::vector<uint8_t>> bytes = BuildDumpRequest(request);
   if (!bytes.ok()) return bytes.status();

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "runtime/doctor/netlink/dump_reply.h"
+#include "runtime/doctor/netlink/dump_request.h"
 #include "runtime/status.h"
 
 namespace phantun_runtime::netlink {
@@ -54,6 +55,9 @@ class Socket final {
   // NFPROTO_*, 0 = all) and hands each reply message to `on_message`. When the result is not ok,
   // the messages handed on so far are incomplete and must be discarded.
   Status Dump(uint16_t type, uint8_t family, MessageCallback on_message);
+  // The same for a request with more in it (a chain's rules: DumpRequest's table and chain); its
+  // protocol and sequence are set here.
+  Status Dump(DumpRequest request, MessageCallback on_message);
 
   const ReceiveStats& stats() const { return stats_; }
 

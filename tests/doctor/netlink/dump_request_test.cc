@@ -4,6 +4,10 @@
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/rtnetlink.h>
 
+#include <string>
+#include <utility>
+#include <vector>
+
 #include "gtest/gtest.h"
 
 namespace phantun_runtime::netlink {
@@ -123,6 +127,74 @@ TEST(IsAllowedDumpMessage, ChecksTheBytesThemselves) {
   with_attribute[0] = static_cast<uint8_t>(with_attribute.size());
   EXPECT_FALSE(IsAllowedDumpMessage(NETLINK_NETFILTER, Bytes(with_attribute)));
   EXPECT_FALSE(IsAllowedDumpMessage(NETLINK_NETFILTER, Bytes(bytes).first(10)));
+}
+
+// A chain's rules, as the nftables reader asks for them: the family header, then the table's and
+// the chain's names, NUL-terminated and padded to 4 bytes.
+TEST(DumpRequest, BuildsARuleDumpOfOneChain) {
+  DumpRequest request = Request(NETLINK_NETFILTER, NftablesType(NFT_MSG_GETRULE));
+  request.table = "nat";
+  request.chain = "KUBE-SERVICES";
+  const StatusOr<std::vector<uint8_t>> built = BuildDumpRequest(request);
+  ASSERT_TRUE(built.ok()) << built.status().message();
+  const std::vector<uint8_t> expected_attributes = {
+      8,  0, NFTA_RULE_TABLE, 0, 'n', 'a', 't', 0,                                              //
+      18, 0, NFTA_RULE_CHAIN, 0, 'K', 'U', 'B', 'E', '-', 'S', 'E', 'R', 'V', 'I', 'C', 'E', 'S', 0, 0, 0,
+  };
+  ASSERT_EQ(built->size(), 16 + 4 + expected_attributes.size());
+  EXPECT_EQ(std::vector<uint8_t>(built->begin() + 20, built->end()), expected_attributes);
+  struct nlmsghdr header;
+  memcpy(&header, built->data(), sizeof(header));
+  EXPECT_EQ(header.nlmsg_len, built->size());
+  EXPECT_TRUE(IsAllowedDumpMessage(NETLINK_NETFILTER, Bytes(*built)));
+  EXPECT_FALSE(IsAllowedDumpMessage(NETLINK_ROUTE, Bytes(*built)));
+}
+
+TEST(DumpRequest, RefusesNamesAnywhereButARuleDumpAndBadNames) {
+  DumpRequest tables = Request(NETLINK_NETFILTER, NftablesType(NFT_MSG_GETTABLE));
+  tables.table = "nat";
+  tables.chain = "PREROUTING";
+  EXPECT_EQ(BuildDumpRequest(tables).status().code(), Status::Code::kInvalidArgument);
+  const std::string too_long(NFT_NAME_MAXLEN, 'x');
+  const std::pair<std::string, std::string> bad[] = {
+      {"nat", ""}, {"", "PREROUTING"}, {std::string("n\0t", 3), "PREROUTING"}, {"nat", too_long}};
+  for (const auto& [table, chain] : bad) {
+    DumpRequest rules = Request(NETLINK_NETFILTER, NftablesType(NFT_MSG_GETRULE));
+    rules.table = table;
+    rules.chain = chain;
+    EXPECT_EQ(BuildDumpRequest(rules).status().code(), Status::Code::kInvalidArgument) << table.size() << " " << chain;
+  }
+}
+
+// What Socket checks before sendto: only the two names, in order, as BuildDumpRequest writes them.
+TEST(DumpRequest, TheLastCheckAcceptsNoOtherAttributes) {
+  DumpRequest request = Request(NETLINK_NETFILTER, NftablesType(NFT_MSG_GETRULE));
+  request.table = "filter";
+  request.chain = "FORWARD";
+  const std::vector<uint8_t> good = *BuildDumpRequest(request);
+  ASSERT_TRUE(IsAllowedDumpMessage(NETLINK_NETFILTER, Bytes(good)));
+  auto with_length = [](std::vector<uint8_t> bytes) {
+    const uint32_t length = static_cast<uint32_t>(bytes.size());
+    memcpy(bytes.data(), &length, sizeof length);
+    return bytes;
+  };
+  std::vector<uint8_t> swapped = good;  // the chain's type where the table's is
+  swapped[22] = NFTA_RULE_CHAIN;
+  EXPECT_FALSE(IsAllowedDumpMessage(NETLINK_NETFILTER, Bytes(swapped)));
+  std::vector<uint8_t> extra = good;  // a third attribute: NFTA_RULE_HANDLE
+  extra.insert(extra.end(), {12, 0, NFTA_RULE_HANDLE, 0, 0, 0, 0, 0, 0, 0, 0, 1});
+  EXPECT_FALSE(IsAllowedDumpMessage(NETLINK_NETFILTER, Bytes(with_length(extra))));
+  std::vector<uint8_t> table_only(good.begin(), good.begin() + 20 + 12);  // "filter\0" padded to 8
+  EXPECT_FALSE(IsAllowedDumpMessage(NETLINK_NETFILTER, Bytes(with_length(table_only))));
+  std::vector<uint8_t> unterminated = good;
+  unterminated[20 + 4 + 6] = 'x';  // the table name's NUL
+  EXPECT_FALSE(IsAllowedDumpMessage(NETLINK_NETFILTER, Bytes(unterminated)));
+  std::vector<uint8_t> nested = good;
+  nested[23] = NLA_F_NESTED >> 8;
+  EXPECT_FALSE(IsAllowedDumpMessage(NETLINK_NETFILTER, Bytes(nested)));
+  std::vector<uint8_t> reset = good;  // the same names on NFT_MSG_GETRULE_RESET
+  reset[4] = kGetRuleReset;
+  EXPECT_FALSE(IsAllowedDumpMessage(NETLINK_NETFILTER, Bytes(reset)));
 }
 
 }  // namespace
