@@ -34,6 +34,20 @@ std::optional<std::string> ParseIpAddress(std::string_view text) {
 }
 
 std::string FormatIpAddress(std::string_view raw) {
+  if (raw.size() == 4) {
+    // Every rule of a large ruleset has addresses to render: this is inet_ntop's dotted quad
+    // without its snprintf.
+    char text[16];
+    size_t length = 0;
+    for (size_t i = 0; i < 4; ++i) {
+      const unsigned byte = static_cast<unsigned char>(raw[i]);
+      if (i > 0) text[length++] = '.';
+      if (byte >= 100) text[length++] = static_cast<char>('0' + byte / 100);
+      if (byte >= 10) text[length++] = static_cast<char>('0' + byte / 10 % 10);
+      text[length++] = static_cast<char>('0' + byte % 10);
+    }
+    return std::string(text, length);
+  }
   char text[INET6_ADDRSTRLEN];
   const int family = raw.size() == 4 ? AF_INET : raw.size() == 16 ? AF_INET6 : 0;
   if (family == 0 || inet_ntop(family, raw.data(), text, sizeof(text)) == nullptr) return "?";

@@ -72,6 +72,7 @@ class Renderer {
   Renderer(const Rule& rule, Style style) : rule_(rule), style_(style), protocol_(RuleProtocol(rule)) {}
 
   std::string Render(Family table_family, std::string_view chain) {
+    text_.reserve(128);  // most rules fit: one allocation instead of a few
     if (style_ == Style::kIptables) Add(absl::StrCat("-A ", chain));
     for (size_t i = 0; i < rule_.conditions.size(); ++i) {
       const Condition& condition = rule_.conditions[i];

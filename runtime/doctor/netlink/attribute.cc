@@ -2,10 +2,15 @@
 
 #include <linux/netlink.h>
 
+#include <new>
+#include <type_traits>
+
 namespace phantun_runtime::netlink {
 namespace {
 
 constexpr size_t kHeaderSize = 4;  // sizeof(struct nlattr)
+// AttributeIndex keeps attributes in a union it never destroys.
+static_assert(std::is_trivially_destructible_v<Attribute>);
 static_assert(sizeof(struct nlattr) == kHeaderSize);
 
 constexpr size_t Align4(size_t length) { return (length + 3) & ~size_t{3}; }
@@ -88,19 +93,29 @@ bool FindAttribute(Bytes attributes, uint16_t type, Attribute* found) {
   return false;
 }
 
-AttributeIndex::AttributeIndex(Bytes attributes, uint16_t max_type) : slots_(size_t{max_type} + 1) {
+AttributeIndex::AttributeIndex(Bytes attributes, uint16_t max_type) : max_type_(max_type) {
+  const bool inline_slots = max_type < kInlineTypes;
+  if (!inline_slots) heap_.resize(size_t{max_type} + 1);
   AttributeReader reader(attributes);
   Attribute attribute;
   while (reader.Next(&attribute)) {
-    if (attribute.type > max_type || slots_[attribute.type].present) continue;
-    slots_[attribute.type] = Slot{true, attribute};
+    if (attribute.type > max_type) continue;
+    if (inline_slots) {
+      const uint32_t bit = uint32_t{1} << attribute.type;
+      if ((present_ & bit) != 0) continue;
+      new (&inline_[attribute.type]) Attribute(attribute);
+      present_ |= bit;
+    } else if (!heap_[attribute.type]) {
+      heap_[attribute.type] = attribute;
+    }
   }
   malformed_ = reader.malformed();
 }
 
 const Attribute* AttributeIndex::Get(uint16_t type) const {
-  if (type >= slots_.size() || !slots_[type].present) return nullptr;
-  return &slots_[type].attribute;
+  if (type > max_type_) return nullptr;
+  if (max_type_ < kInlineTypes) return (present_ & (uint32_t{1} << type)) != 0 ? &inline_[type] : nullptr;
+  return heap_[type] ? &*heap_[type] : nullptr;
 }
 
 std::optional<std::string_view> AttributeIndex::String(uint16_t type) const {

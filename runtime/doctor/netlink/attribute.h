@@ -58,6 +58,9 @@ bool FindAttribute(Bytes attributes, uint16_t type, Attribute* found);
 class AttributeIndex {
  public:
   AttributeIndex(Bytes attributes, uint16_t max_type);
+  // It may point into itself.
+  AttributeIndex(const AttributeIndex&) = delete;
+  AttributeIndex& operator=(const AttributeIndex&) = delete;
 
   const Attribute* Get(uint16_t type) const;
   bool Has(uint16_t type) const { return Get(type) != nullptr; }
@@ -75,11 +78,17 @@ class AttributeIndex {
   Bytes Payload(uint16_t type) const;
 
  private:
-  struct Slot {
-    bool present = false;
-    Attribute attribute;
+  // An index is made for every message and every expression of a dump, so the nf_tables types
+  // (all below kInlineTypes) are indexed without an allocation and without initialising slots
+  // that stay empty: a bit per type says which slots of inline_ hold an attribute. Larger indexes
+  // (rtnetlink's IFLA_MAX) use heap_, where a slot is present when its payload is not null.
+  static constexpr uint16_t kInlineTypes = 32;
+  uint32_t present_ = 0;
+  union {
+    Attribute inline_[kInlineTypes];  // only the slots present_ names are constructed
   };
-  std::vector<Slot> slots_;
+  std::vector<std::optional<Attribute>> heap_;
+  uint16_t max_type_;
   bool malformed_ = false;
 };
 
