@@ -5,7 +5,6 @@
 
 #include "absl/strings/ascii.h"
 #include "runtime/doctor/netlink/attribute.h"
-#include "runtime/doctor/netlink/dump_request.h"
 
 namespace phantun_runtime::doctor {
 
@@ -25,6 +24,10 @@ StatusOr<std::string> ReadTrimmed(const Host& host, const std::string& path) {
   StatusOr<std::string> content = host.ReadFile(path);
   if (content.ok()) absl::StripTrailingAsciiWhitespace(&*content);
   return content;
+}
+
+Status Host::DumpSetElements(uint8_t, const std::string&, const std::string&, netlink::MessageCallback) const {
+  return Status(Status::Code::kUnimplemented, "this host cannot dump nf_tables set elements");
 }
 
 }  // namespace phantun_runtime::doctor

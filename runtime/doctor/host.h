@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "runtime/doctor/netlink/dump_reply.h"
+#include "runtime/doctor/netlink/dump_request.h"
 #include "runtime/status.h"
 
 namespace phantun_runtime::doctor {
@@ -55,10 +56,27 @@ class Host {
   virtual Status DumpChainRules(uint8_t family, const std::string& table, const std::string& chain,
                                 netlink::MessageCallback on_message) const;
 
+  // The elements of one nf_tables set (NFT_MSG_GETSETELEM naming the table and set), each reply
+  // message handed to `on_message`. This default answers kUnimplemented: the set then stays a
+  // condition the doctor cannot evaluate. LiveHost asks the kernel.
+  virtual Status DumpSetElements(uint8_t family, const std::string& table, const std::string& set,
+                                 netlink::MessageCallback on_message) const;
+
+  // One routing lookup, as `ip route get` makes it (see netlink::RouteQuery): the kernel's
+  // RTM_NEWROUTE answer is handed to `on_message`; a refusal (no route, a reverse-path failure)
+  // is the returned error, with its errno.
+  virtual Status LookUpRoute(const netlink::RouteQuery& query, netlink::MessageCallback on_message) const = 0;
+
   // One legacy x_tables read: getsockopt(`option`) at the IP level of `address_family` (AF_INET:
   // IPT_SO_GET_*, AF_INET6: IP6T_SO_GET_*), with `request` as the buffer the kernel reads the
   // table's name from and writes its reply into. Returns the reply.
   virtual StatusOr<std::string> GetXtablesOption(int address_family, int option, std::string request) const = 0;
+
+  // Whether this process's user namespace owns its network namespace, or is an ancestor of the
+  // namespace that does (NS_GET_USERNS, NS_GET_PARENT): capabilities act on a network namespace
+  // only from there. nullopt when the kernel cannot tell (before 4.9, or under the guard). This
+  // default knows nothing.
+  virtual std::optional<bool> UserNamespaceGovernsNetwork() const { return std::nullopt; }
 
   // The TUN clone device: its stat, a read-write open and TUNGETFEATURES.
   virtual TunProbe ProbeTun() const = 0;

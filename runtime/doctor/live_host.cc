@@ -6,6 +6,7 @@
 #include <linux/if_tun.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netlink.h>
+#include <linux/nsfs.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
@@ -99,6 +100,56 @@ Status LiveHost::DumpChainRules(uint8_t family, const std::string& table, const 
   // A dump that ended early may have left replies behind: the next one starts on a new socket.
   if (!status.ok()) rules_socket_.reset();
   return status;
+}
+
+Status LiveHost::DumpSetElements(uint8_t family, const std::string& table, const std::string& set,
+                                 netlink::MessageCallback on_message) const {
+  netlink::Socket socket;
+  const Status opened = socket.Open(NETLINK_NETFILTER);
+  if (!opened.ok()) return opened;
+  netlink::DumpRequest request;
+  request.type = netlink::NftablesType(NFT_MSG_GETSETELEM);
+  request.family = family;
+  request.table = table;
+  request.chain = set;
+  return socket.Dump(std::move(request), on_message);
+}
+
+std::optional<bool> LiveHost::UserNamespaceGovernsNetwork() const {
+  struct stat own;
+  if (stat("/proc/self/ns/user", &own) != 0) return std::nullopt;
+  const int net = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+  if (net < 0) return std::nullopt;
+  int user = ioctl(net, NS_GET_USERNS);
+  const int error = errno;
+  close(net);
+  // EPERM: the owner is outside what this process may see, so it is no descendant of ours.
+  if (user < 0) return error == EPERM ? std::optional<bool>(false) : std::nullopt;
+  // From the owner up: ours must be on the way. Past the top of what this process may see, the
+  // kernel answers EPERM, and ours was not among the owner's ancestors. 33: user namespaces nest
+  // 32 deep at most.
+  for (int depth = 0; depth < 33; ++depth) {
+    struct stat seen;
+    const bool same = fstat(user, &seen) == 0 && seen.st_ino == own.st_ino && seen.st_dev == own.st_dev;
+    if (same) {
+      close(user);
+      return true;
+    }
+    const int parent = ioctl(user, NS_GET_PARENT);
+    const int parent_error = errno;
+    close(user);
+    if (parent < 0) return parent_error == EPERM ? std::optional<bool>(false) : std::nullopt;
+    user = parent;
+  }
+  close(user);
+  return std::nullopt;
+}
+
+Status LiveHost::LookUpRoute(const netlink::RouteQuery& query, netlink::MessageCallback on_message) const {
+  netlink::Socket socket;
+  const Status opened = socket.Open(NETLINK_ROUTE);
+  if (!opened.ok()) return opened;
+  return socket.LookUpRoute(query, on_message);
 }
 
 StatusOr<std::string> LiveHost::GetXtablesOption(int address_family, int option, std::string request) const {

@@ -33,6 +33,10 @@ class LiveHost final : public Host {
   Status Dump(int protocol, uint16_t type, uint8_t family, netlink::MessageCallback on_message) const override;
   Status DumpChainRules(uint8_t family, const std::string& table, const std::string& chain,
                         netlink::MessageCallback on_message) const override;
+  Status DumpSetElements(uint8_t family, const std::string& table, const std::string& set,
+                         netlink::MessageCallback on_message) const override;
+  std::optional<bool> UserNamespaceGovernsNetwork() const override;
+  Status LookUpRoute(const netlink::RouteQuery& query, netlink::MessageCallback on_message) const override;
   StatusOr<std::string> GetXtablesOption(int address_family, int option, std::string request) const override;
 
   // The TUN probe comes in two halves, on either side of the read-only guard. OpenTunDevice: the

@@ -23,6 +23,17 @@ namespace {
 
 constexpr char kTestdata[] = "tests/doctor/testdata/";
 constexpr size_t kTableNameSize = 32;  // XT_TABLE_MAXNAMELEN: the name at the start of a request
+
+std::string RouteAttribute(uint16_t type, const std::string& payload) { return phantun_test::Attr(type, payload); }
+
+// "198.18.0.1" or "fcc9::2" as raw bytes.
+std::string RawAddress(const std::string& text) {
+  in6_addr v6;
+  if (inet_pton(AF_INET6, text.c_str(), &v6) == 1) return std::string(reinterpret_cast<const char*>(&v6), sizeof v6);
+  in_addr v4 = {};
+  inet_pton(AF_INET, text.c_str(), &v4);
+  return std::string(reinterpret_cast<const char*>(&v4), sizeof v4);
+}
 constexpr uint16_t kNftGetTable = 1;   // NFT_MSG_GETTABLE, GETCHAIN, GETRULE
 constexpr uint16_t kNftGetChain = 4;
 constexpr uint16_t kNftGetRule = 7;
@@ -102,6 +113,34 @@ StatusOr<std::string> FakeHost::GetXtablesOption(int address_family, int option,
   auto it = xtables_.find({address_family, table, option});
   if (it == xtables_.end()) return SystemError("getsockopt", ENOENT);
   return it->second;
+}
+
+Status FakeHost::LookUpRoute(const netlink::RouteQuery& query, netlink::MessageCallback on_message) const {
+  for (const Route& route : routes_) {
+    if (route.daddr != query.daddr || route.saddr != query.saddr || route.iif != query.iif) continue;
+    if (route.error != 0) return SystemError("netlink route lookup", route.error);
+    rtmsg header = {};
+    header.rtm_family = static_cast<unsigned char>(query.family);
+    header.rtm_type = route.type;
+    header.rtm_table = static_cast<unsigned char>(route.table < 256 ? route.table : RT_TABLE_COMPAT);
+    std::string payload(reinterpret_cast<const char*>(&header), sizeof header);
+    const uint32_t oif = static_cast<uint32_t>(route.oif);
+    payload += RouteAttribute(RTA_TABLE, std::string(reinterpret_cast<const char*>(&route.table), 4));
+    payload += RouteAttribute(RTA_OIF, std::string(reinterpret_cast<const char*>(&oif), 4));
+    netlink::Message message;
+    message.type = RTM_NEWROUTE;
+    message.payload = netlink::AsBytes(payload);
+    on_message(message);
+    return Status();
+  }
+  return Status(Status::Code::kNotFound, "replayed route lookup: nothing recorded for this question");
+}
+
+void FakeHost::AddRoute(const std::string& daddr, const std::string& saddr, int iif, int oif, uint8_t type,
+                        uint32_t table, int error) {
+  std::string raw_saddr;
+  if (!saddr.empty()) raw_saddr = RawAddress(saddr);
+  routes_.push_back(Route{RawAddress(daddr), raw_saddr, static_cast<uint32_t>(iif), oif, type, table, error});
 }
 
 void FakeHost::AddDump(int protocol, uint16_t type, uint8_t family, std::string reply) {

@@ -37,6 +37,9 @@ class FakeHost : public Host {
   // for a table that does not exist) without one.
   StatusOr<std::string> GetXtablesOption(int address_family, int option, std::string request) const override;
   TunProbe ProbeTun() const override { return tun; }
+  // The route recorded for exactly this question (AddRoute); kNotFound without one, which the
+  // doctor takes as a lookup it could not make.
+  Status LookUpRoute(const netlink::RouteQuery& query, netlink::MessageCallback on_message) const override;
 
   // The kernel's reply to a dump: whole datagrams as recv() returned them, ending in NLMSG_DONE or
   // NLMSG_ERROR. The sequence number is taken from the recording.
@@ -57,6 +60,11 @@ class FakeHost : public Host {
   // An IPv4 address in the RTM_GETADDR dump: IFA_LOCAL and IFA_ADDRESS (the peer) of an interface.
   void AddIpv4Address(int ifindex, const std::string& local, const std::string& peer);
   void AddDefaultRoute(const std::string& iface, int metric = 0);
+  // The kernel's answer to a route lookup for `daddr` (from `saddr` arriving on `iif`; "" and 0
+  // for a lookup of the host's own packet): a route of `type` (RTN_*) out `oif` in `table`, or,
+  // with `error` set, the kernel's refusal with that errno.
+  void AddRoute(const std::string& daddr, const std::string& saddr, int iif, int oif, uint8_t type = 1,
+                uint32_t table = 254, int error = 0);
   void SetSysctl(const std::string& path_under_proc_sys, int value);
   // A host ready for phantun's forwarded packets: `iface` is an up hardware uplink (ifindex 2,
   // MTU 1500) carrying the default route, with IPv4 forwarding on and rp_filter off.
@@ -67,6 +75,15 @@ class FakeHost : public Host {
   std::vector<std::pair<std::string, std::string>> links_;  // name, RTM_NEWLINK message
   std::string addresses_;                                   // RTM_NEWADDR messages
   std::map<std::tuple<int, std::string, int>, std::string> xtables_;
+  struct Route {
+    std::string daddr, saddr;  // raw bytes
+    uint32_t iif;
+    int oif;
+    uint8_t type;
+    uint32_t table;
+    int error;
+  };
+  std::vector<Route> routes_;
 };
 
 // A file of the test data (tests/doctor/testdata/<path>, from the test's working directory);

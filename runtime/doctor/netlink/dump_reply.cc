@@ -51,6 +51,11 @@ bool DumpReplyReader::Consume(Bytes datagram, MessageCallback on_message) {
         return false;
       default:
         on_message(message);
+        // The answer to a single GET (a route lookup) is one message, and nothing follows it.
+        if (single_) {
+          Finish(Status());
+          return false;
+        }
     }
   }
   if (reader.malformed()) {

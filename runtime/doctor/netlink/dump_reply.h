@@ -17,11 +17,12 @@ using MessageCallback = absl::FunctionRef<void(const Message&)>;
 // Follows the replies to one dump request, datagram by datagram: hands each data message to the
 // callback and recognises the end of the dump (NLMSG_DONE), a kernel error (NLMSG_ERROR, or a
 // negative code in NLMSG_DONE) and a dump that the kernel flagged as inconsistent
-// (NLM_F_DUMP_INTR). Messages with another sequence number are leftovers of an earlier request and
+// (NLM_F_DUMP_INTR). For a single GET (`single`: a route lookup) the first data message is the
+// whole answer and ends it as NLMSG_DONE would. Messages with another sequence number are leftovers of an earlier request and
 // are skipped. Pure: the socket feeds it what recvmsg returned, tests feed it captured bytes.
 class DumpReplyReader {
  public:
-  explicit DumpReplyReader(uint32_t sequence) : sequence_(sequence) {}
+  explicit DumpReplyReader(uint32_t sequence, bool single = false) : sequence_(sequence), single_(single) {}
 
   // Consumes one datagram (or captured datagrams laid end to end), handing its data messages to
   // `on_message`. Returns true while the dump needs more.
@@ -36,6 +37,7 @@ class DumpReplyReader {
   void FinishWithKernelCode(Bytes payload, bool empty_is_ok);
 
   uint32_t sequence_;
+  bool single_;
   bool done_ = false;
   bool interrupted_ = false;
   Status status_;

@@ -3,6 +3,7 @@
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/rtnetlink.h>
+#include <sys/socket.h>
 #include <string.h>
 
 #include "absl/strings/str_cat.h"
@@ -29,7 +30,14 @@ constexpr AllowedDump kAllowed[] = {
     {NETLINK_NETFILTER, Nft(NFT_MSG_GETTABLE), 4},  // struct nfgenmsg
     {NETLINK_NETFILTER, Nft(NFT_MSG_GETCHAIN), 4},
     {NETLINK_NETFILTER, Nft(NFT_MSG_GETRULE), 4},
+    {NETLINK_NETFILTER, Nft(NFT_MSG_GETSETELEM), 4},  // one set's elements: table and set named
 };
+
+// The dumps that may name a table and one object in it (NFTA_RULE_TABLE/NFTA_RULE_CHAIN and
+// NFTA_SET_ELEM_LIST_TABLE/NFTA_SET_ELEM_LIST_SET are both attributes 1 and 2).
+bool NamesAnObject(int protocol, uint16_t type) {
+  return protocol == NETLINK_NETFILTER && (type == Nft(NFT_MSG_GETRULE) || type == Nft(NFT_MSG_GETSETELEM));
+}
 
 const AllowedDump* FindAllowed(int protocol, uint16_t type) {
   for (const AllowedDump& allowed : kAllowed) {
@@ -56,8 +64,8 @@ std::string_view DumpRequestProblem(const DumpRequest& request) {
   }
   if (request.flags != kDumpFlags) return "the flags are not exactly NLM_F_REQUEST | NLM_F_DUMP";
   if (request.table.empty() && request.chain.empty()) return {};
-  if (request.protocol != NETLINK_NETFILTER || request.type != Nft(NFT_MSG_GETRULE)) {
-    return "only an nf_tables rule dump names a table and chain";
+  if (!NamesAnObject(request.protocol, request.type)) {
+    return "only an nf_tables rule or set-element dump names a table and chain or set";
   }
   if (!IsName(request.table) || !IsName(request.chain)) return "the table or chain name is empty, too long or has a NUL";
   return {};
@@ -134,8 +142,67 @@ bool IsAllowedDumpMessage(int protocol, Bytes bytes) {
   if (allowed == nullptr || header.nlmsg_flags != kDumpFlags) return false;
   const size_t headers = kNetlinkHeaderSize + allowed->family_header_size;
   if (bytes.size() == headers) return true;
-  return bytes.size() > headers && allowed->type == Nft(NFT_MSG_GETRULE) && protocol == NETLINK_NETFILTER &&
-         IsRuleFilter(bytes.subspan(headers));
+  return bytes.size() > headers && NamesAnObject(protocol, allowed->type) && IsRuleFilter(bytes.subspan(headers));
+}
+
+namespace {
+
+constexpr size_t kRouteHeaderSize = 12;  // struct rtmsg
+constexpr size_t kAttributeHeaderSize = 4;  // struct rtattr
+
+void AppendAttribute(uint16_t type, const void* data, size_t size, std::vector<uint8_t>* bytes) {
+  const uint16_t length = static_cast<uint16_t>(kAttributeHeaderSize + size);
+  const size_t start = bytes->size();
+  bytes->resize(start + RTA_ALIGN(length), 0);
+  memcpy(bytes->data() + start, &length, sizeof length);
+  memcpy(bytes->data() + start + 2, &type, sizeof type);
+  memcpy(bytes->data() + start + kAttributeHeaderSize, data, size);
+}
+
+}  // namespace
+
+StatusOr<std::vector<uint8_t>> BuildRouteQuery(const RouteQuery& query) {
+  const size_t size = query.family == AF_INET ? 4 : query.family == AF_INET6 ? 16 : 0;
+  if (size == 0 || query.daddr.size() != size || (!query.saddr.empty() && query.saddr.size() != size)) {
+    return Status(Status::Code::kInvalidArgument, "netlink: a route lookup needs an IPv4 or IPv6 destination");
+  }
+  std::vector<uint8_t> bytes(kNetlinkHeaderSize + kRouteHeaderSize, 0);
+  struct rtmsg route = {};
+  route.rtm_family = query.family;
+  route.rtm_dst_len = static_cast<unsigned char>(size * 8);
+  if (!query.saddr.empty()) route.rtm_src_len = static_cast<unsigned char>(size * 8);
+  memcpy(bytes.data() + kNetlinkHeaderSize, &route, sizeof route);
+  AppendAttribute(RTA_DST, query.daddr.data(), size, &bytes);
+  if (!query.saddr.empty()) AppendAttribute(RTA_SRC, query.saddr.data(), size, &bytes);
+  if (query.iif != 0) AppendAttribute(RTA_IIF, &query.iif, sizeof query.iif, &bytes);
+  struct nlmsghdr header = {};
+  header.nlmsg_len = static_cast<uint32_t>(bytes.size());
+  header.nlmsg_type = RTM_GETROUTE;
+  header.nlmsg_flags = NLM_F_REQUEST;
+  header.nlmsg_seq = query.sequence;
+  memcpy(bytes.data(), &header, sizeof header);
+  return bytes;
+}
+
+bool IsAllowedRouteQuery(int protocol, Bytes bytes) {
+  if (protocol != NETLINK_ROUTE || bytes.size() < kNetlinkHeaderSize + kRouteHeaderSize) return false;
+  struct nlmsghdr header;
+  memcpy(&header, bytes.data(), sizeof(header));
+  if (header.nlmsg_len != bytes.size() || header.nlmsg_type != RTM_GETROUTE || header.nlmsg_flags != NLM_F_REQUEST) {
+    return false;
+  }
+  size_t offset = kNetlinkHeaderSize + kRouteHeaderSize;
+  while (offset < bytes.size()) {
+    if (bytes.size() - offset < kAttributeHeaderSize) return false;
+    uint16_t length;
+    uint16_t type;
+    memcpy(&length, bytes.data() + offset, sizeof length);
+    memcpy(&type, bytes.data() + offset + 2, sizeof type);
+    if (length < kAttributeHeaderSize || length > bytes.size() - offset) return false;
+    if (type != RTA_DST && type != RTA_SRC && type != RTA_IIF) return false;
+    offset += RTA_ALIGN(length);
+  }
+  return true;
 }
 
 }  // namespace phantun_runtime::netlink

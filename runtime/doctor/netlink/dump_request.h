@@ -5,8 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <string>
 #include <string_view>
+#include <string>
 #include <vector>
 
 #include "runtime/doctor/netlink/bytes.h"
@@ -30,6 +30,8 @@ struct DumpRequest {
   // NFT_MSG_GETRULE only, both or neither: the rules of this one chain (NFTA_RULE_TABLE and
   // NFTA_RULE_CHAIN, as iptables-nft-save asks). The kernel walks only that chain, where a dump
   // of every rule walks past all the rules already sent for each datagram it fills.
+  // NFT_MSG_GETSETELEM too: `chain` then names the set (NFTA_SET_ELEM_LIST_TABLE/_SET, which the
+  // kernel requires).
   std::string table;
   std::string chain;
 };
@@ -47,6 +49,25 @@ StatusOr<std::vector<uint8_t>> BuildDumpRequest(const DumpRequest& request);
 // The same check on bytes about to be sent: a single message, allow-listed type, dump flags, and
 // nothing after the family header but a GETRULE's table and chain names.
 bool IsAllowedDumpMessage(int protocol, Bytes bytes);
+
+// The one request that is not a dump: a routing lookup, RTM_GETROUTE with NLM_F_REQUEST alone, as
+// `ip route get` sends it. The kernel answers from its FIB (policy rules, then every table they
+// name) with one RTM_NEWROUTE message describing the route, or an error such as ENETUNREACH; it
+// keeps nothing of the question. Only RTA_DST, RTA_SRC and RTA_IIF are ever attached.
+struct RouteQuery {
+  uint8_t family = 0;     // AF_INET or AF_INET6
+  std::string daddr;      // raw address bytes, 4 or 16
+  std::string saddr;      // raw bytes, or empty
+  uint32_t iif = 0;       // input interface index, 0 for none (the host's own packet)
+  uint32_t sequence = 0;
+};
+
+// kInvalidArgument, saying why, for a family or address size that does not fit.
+StatusOr<std::vector<uint8_t>> BuildRouteQuery(const RouteQuery& query);
+
+// The check on bytes about to be sent: exactly one RTM_GETROUTE of flags NLM_F_REQUEST with
+// nothing attached but RTA_DST, RTA_SRC and RTA_IIF.
+bool IsAllowedRouteQuery(int protocol, Bytes bytes);
 
 }  // namespace phantun_runtime::netlink
 

@@ -33,9 +33,11 @@ Status Socket::Open(int protocol) {
 }
 
 Status Socket::Send(const std::vector<uint8_t>& request) {
-  // The last line of defence: whatever happened above, only an allow-listed dump leaves.
-  if (!IsAllowedDumpMessage(protocol_, Bytes(request))) {
-    return Status(Status::Code::kInvalidArgument, "netlink: refusing to send a request that is not an allow-listed dump");
+  // The last line of defence: whatever happened above, only an allow-listed dump or a route
+  // lookup leaves.
+  if (!IsAllowedDumpMessage(protocol_, Bytes(request)) && !IsAllowedRouteQuery(protocol_, Bytes(request))) {
+    return Status(Status::Code::kInvalidArgument,
+                  "netlink: refusing to send a request that is not an allow-listed dump or route lookup");
   }
   struct sockaddr_nl kernel = {};
   kernel.nl_family = AF_NETLINK;
@@ -105,9 +107,22 @@ Status Socket::Dump(DumpRequest request, MessageCallback on_message) {
   request.sequence = ++sequence_;
   const StatusOr<std::vector<uint8_t>> bytes = BuildDumpRequest(request);
   if (!bytes.ok()) return bytes.status();
-  Status status = Send(*bytes);
+  return Exchange(*bytes, request.sequence, /*single=*/false, on_message);
+}
+
+Status Socket::LookUpRoute(RouteQuery query, MessageCallback on_message) {
+  if (fd_ < 0) return Status(Status::Code::kFailedPrecondition, "netlink: the socket is not open");
+  query.sequence = ++sequence_;
+  const StatusOr<std::vector<uint8_t>> bytes = BuildRouteQuery(query);
+  if (!bytes.ok()) return bytes.status();
+  return Exchange(*bytes, query.sequence, /*single=*/true, on_message);
+}
+
+Status Socket::Exchange(const std::vector<uint8_t>& request, uint32_t sequence, bool single,
+                        MessageCallback on_message) {
+  Status status = Send(request);
   if (!status.ok()) return status;
-  DumpReplyReader reader(request.sequence);
+  DumpReplyReader reader(sequence, single);
   Bytes datagram;
   while (!reader.done()) {
     status = Receive(&datagram);

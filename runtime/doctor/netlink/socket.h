@@ -13,8 +13,8 @@
 
 namespace phantun_runtime::netlink {
 
-// A netlink socket that can only dump: every request goes through BuildDumpRequest's allow-list
-// and is checked again just before sendto. No socket option is ever set.
+// A netlink socket that can only dump and look up routes: every request goes through
+// BuildDumpRequest's allow-list or BuildRouteQuery, and is checked again just before sendto. No socket option is ever set.
 //
 //   Socket socket;
 //   Status status = socket.Open(NETLINK_ROUTE);
@@ -59,9 +59,14 @@ class Socket final {
   // protocol and sequence are set here.
   Status Dump(DumpRequest request, MessageCallback on_message);
 
+  // One routing lookup (see RouteQuery in dump_request.h; its sequence is set here): the kernel's
+  // RTM_NEWROUTE answer goes to `on_message`; a refusal (ENETUNREACH, ...) is the error returned.
+  Status LookUpRoute(RouteQuery query, MessageCallback on_message);
+
   const ReceiveStats& stats() const { return stats_; }
 
  private:
+  Status Exchange(const std::vector<uint8_t>& request, uint32_t sequence, bool single, MessageCallback on_message);
   Status Send(const std::vector<uint8_t>& request);
   // The next datagram, a view into buffer_ valid until the next call; empty when it was not from
   // the kernel.
