@@ -77,6 +77,17 @@ Tristate Evaluate(const Condition& condition, const Packet& packet) {
   // An IPv6 address condition never holds for an IPv4 packet, and the other way round.
   if (is_address && field.size() != condition.value.size()) return Tristate::kNo;
   if (condition.value.size() > field.size()) return Tristate::kMaybe;  // not a layout we produce
+  if (condition.op == Op::kInSet || condition.op == Op::kNotInSet) {
+    bool inside = false;
+    for (const SetRange& range : condition.set) {
+      if (range.low.size() > field.size() || range.high.size() != range.low.size()) return Tristate::kMaybe;
+      if (CompareMasked(field, condition, range.low) >= 0 && CompareMasked(field, condition, range.high) <= 0) {
+        inside = true;
+        break;
+      }
+    }
+    return FromBool(inside == (condition.op == Op::kInSet));
+  }
   const bool ranged = condition.op == Op::kInRange || condition.op == Op::kNotInRange;
   if (ranged && condition.value_high.size() != condition.value.size()) return Tristate::kMaybe;
   const int order = CompareMasked(field, condition, condition.value);
@@ -92,6 +103,8 @@ Tristate Evaluate(const Condition& condition, const Packet& packet) {
       const bool inside = order >= 0 && CompareMasked(field, condition, condition.value_high) <= 0;
       return FromBool(inside == (condition.op == Op::kInRange));
     }
+    case Op::kInSet:
+    case Op::kNotInSet: break;  // decided above
   }
   return Tristate::kMaybe;
 }

@@ -71,6 +71,15 @@ enum class Op : uint8_t {
   kGte,
   kInRange,  // value <= field <= value_high
   kNotInRange,
+  kInSet,     // (field & mask) is in one of `set`'s ranges: an nftables set lookup
+  kNotInSet,
+};
+
+// The elements of an nftables set as the model's values: inclusive ranges (a single value is a
+// range of one), in the model's byte layout of the field that is looked up.
+struct SetRange {
+  std::string low;
+  std::string high;
 };
 
 // One test of a packet field: (the field's first value.size() bytes & mask) <op> value, as
@@ -84,6 +93,8 @@ struct Condition {
   std::string value;
   std::string value_high;  // kInRange / kNotInRange only
   std::string mask;
+  std::string set_name;          // kInSet / kNotInSet: "@name", for the text
+  std::vector<SetRange> set;     // kInSet / kNotInSet: the set's elements
 };
 
 enum class Action : uint8_t {

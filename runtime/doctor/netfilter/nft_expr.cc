@@ -166,7 +166,8 @@ bool OneOf(std::string_view name, const std::string_view (&names)[N]) {
 
 class Decoder {
  public:
-  Decoder(Family table_family, Rule* rule) : table_family_(table_family), rule_(rule) {}
+  Decoder(Family table_family, Rule* rule, const SetResolver* sets)
+      : table_family_(table_family), rule_(rule), sets_(sets) {}
 
   void Expression(std::string_view name, Bytes data) {
     const AttributeIndex attributes(data, kMaxAttribute);
@@ -422,9 +423,38 @@ class Decoder {
     const std::string set(attributes.String(NFTA_LOOKUP_SET).value_or("?"));
     const bool inverted = (attributes.Be32(NFTA_LOOKUP_FLAGS).value_or(0) & NFT_LOOKUP_F_INV) != 0;
     const std::string key = source == nullptr ? "?" : Describe(*source);
+    const bool map = attributes.Has(NFTA_LOOKUP_DREG);
+    if (!map && source != nullptr && source->kind == Register::Kind::kField && sets_ != nullptr &&
+        SetCondition(*source, set, inverted)) {
+      return;
+    }
     // Whether the key is in the set is a condition of its own, map or not.
     rule_->opaque.push_back(absl::StrCat(key, inverted ? " != @" : " @", set));
     if (const auto dreg = attributes.Be32(NFTA_LOOKUP_DREG)) LoadOpaque(*dreg, absl::StrCat(key, " map @", set));
+  }
+
+  // A lookup of a field in a set the resolver knows: each element through the same conversion as a
+  // cmp's value. False (the lookup stays opaque) when the set or any element does not fit.
+  bool SetCondition(const Register& source, const std::string& set, bool inverted) {
+    const SetRanges* ranges = sets_->Find(set);
+    if (ranges == nullptr) return false;
+    Condition condition;
+    condition.field = source.field;
+    condition.op = inverted ? Op::kNotInSet : Op::kInSet;
+    condition.set_name = absl::StrCat("@", set);
+    std::string mask;
+    for (const auto& [low, high] : *ranges) {
+      SetRange range;
+      if (!ModelValue(source, netlink::AsBytes(low), &range.low, &mask) ||
+          !ModelValue(source, netlink::AsBytes(high), &range.high, &mask)) {
+        return false;
+      }
+      condition.set.push_back(std::move(range));
+    }
+    // A masked address load (ip saddr & 255.255.0.0 @s) or a prefix of a name keeps its mask.
+    condition.mask = mask;
+    rule_->conditions.push_back(std::move(condition));
+    return true;
   }
 
   void Immediate(const AttributeIndex& attributes) {
@@ -525,14 +555,15 @@ class Decoder {
   Family table_family_;
   Family checked_family_ = Family::kUnspec;
   Rule* rule_;
+  const SetResolver* sets_;
   std::array<Register, kSlots> registers_;
   bool unknown_statement_ = false;
 };
 
 }  // namespace
 
-void DecodeNftExpressions(Bytes expressions, Family table_family, Rule* rule) {
-  Decoder decoder(table_family, rule);
+void DecodeNftExpressions(Bytes expressions, Family table_family, Rule* rule, const SetResolver* sets) {
+  Decoder decoder(table_family, rule, sets);
   AttributeReader list(expressions);
   Attribute element;
   while (list.Next(&element)) {

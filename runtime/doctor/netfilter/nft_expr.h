@@ -1,6 +1,10 @@
 #ifndef PHANTUN_RUNTIME_DOCTOR_NETFILTER_NFT_EXPR_H_
 #define PHANTUN_RUNTIME_DOCTOR_NETFILTER_NFT_EXPR_H_
 
+#include <string>
+#include <utility>
+#include <vector>
+
 #include "runtime/doctor/netfilter/model.h"
 #include "runtime/doctor/netlink/bytes.h"
 
@@ -19,7 +23,18 @@ namespace phantun_runtime::netfilter {
 //   match/target                                     -> iptables-nft's compat x_tables structs
 // Counters and logging are ignored; conditions we cannot evaluate (sets, limits, other meta keys)
 // become opaque text; an expression we do not know marks the rule uncertain.
-void DecodeNftExpressions(netlink::Bytes expressions, Family table_family, Rule* rule);
+//
+// A lookup in a set that `sets` knows becomes a set condition (Op::kInSet); without `sets`, or for
+// a set it does not know, a map's lookup or a concatenated key, the lookup stays opaque.
+using SetRanges = std::vector<std::pair<std::string, std::string>>;  // inclusive, raw key bytes
+class SetResolver {
+ public:
+  virtual ~SetResolver() = default;
+  // The elements of the rule's table's set `name`; nullptr when they cannot be had.
+  virtual const SetRanges* Find(const std::string& name) const = 0;
+};
+void DecodeNftExpressions(netlink::Bytes expressions, Family table_family, Rule* rule,
+                          const SetResolver* sets = nullptr);
 
 }  // namespace phantun_runtime::netfilter
 

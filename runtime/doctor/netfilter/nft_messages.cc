@@ -1,5 +1,7 @@
 #include "runtime/doctor/netfilter/nft_messages.h"
 
+#include <algorithm>
+
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
@@ -83,7 +85,7 @@ bool ParseNftChain(const netlink::Message& message, NftChain* parsed) {
   return true;
 }
 
-bool ParseNftRule(const netlink::Message& message, NftRule* parsed) {
+bool ParseNftRule(const netlink::Message& message, NftRule* parsed, const SetResolver* sets) {
   Bytes attributes;
   if (!Open(message, NFT_MSG_NEWRULE, &parsed->family, &attributes)) return false;
   const AttributeIndex index(attributes, kMaxAttribute);
@@ -93,8 +95,85 @@ bool ParseNftRule(const netlink::Message& message, NftRule* parsed) {
   parsed->table = std::string(*table);
   parsed->chain = std::string(*chain);
   parsed->rule.handle = index.Be64(NFTA_RULE_HANDLE).value_or(0);
-  DecodeNftExpressions(index.Payload(NFTA_RULE_EXPRESSIONS), parsed->family, &parsed->rule);
+  DecodeNftExpressions(index.Payload(NFTA_RULE_EXPRESSIONS), parsed->family, &parsed->rule, sets);
   return true;
+}
+
+bool ParseNftSetElements(const netlink::Message& message, NftSetElements* elements) {
+  Family family;
+  Bytes attributes;
+  if (!Open(message, NFT_MSG_NEWSETELEM, &family, &attributes)) return false;
+  const AttributeIndex index(attributes, kMaxAttribute);
+  netlink::AttributeReader list(index.Payload(NFTA_SET_ELEM_LIST_ELEMENTS));
+  netlink::Attribute element;
+  while (list.Next(&element)) {
+    if (element.type != NFTA_LIST_ELEM) continue;
+    const AttributeIndex fields(element.payload, NFTA_SET_ELEM_KEY_END);
+    NftSetElements::Key key;
+    netlink::Attribute value;
+    const netlink::Attribute* key_attribute = fields.Get(NFTA_SET_ELEM_KEY);
+    if (key_attribute == nullptr || !netlink::FindAttribute(key_attribute->payload, NFTA_DATA_VALUE, &value)) {
+      // Only the catch-all element of a set has no key; nothing the doctor's fields can match.
+      if ((fields.Be32(NFTA_SET_ELEM_FLAGS).value_or(0) & NFT_SET_ELEM_CATCHALL) == 0) elements->malformed = true;
+      continue;
+    }
+    key.key = std::string(netlink::AsText(value.payload));
+    if (const netlink::Attribute* end = fields.Get(NFTA_SET_ELEM_KEY_END)) {
+      if (netlink::FindAttribute(end->payload, NFTA_DATA_VALUE, &value)) key.key_end = std::string(netlink::AsText(value.payload));
+    }
+    key.interval_end = (fields.Be32(NFTA_SET_ELEM_FLAGS).value_or(0) & NFT_SET_ELEM_INTERVAL_END) != 0;
+    elements->keys.push_back(std::move(key));
+  }
+  if (list.malformed()) elements->malformed = true;
+  return true;
+}
+
+namespace {
+
+// The key just before `key` (big-endian, as an interval's exclusive end is stored); all zeros
+// stays all zeros.
+std::string Previous(std::string key) {
+  for (size_t i = key.size(); i-- > 0;) {
+    if (key[i] != '\0') {
+      key[i] = static_cast<char>(static_cast<uint8_t>(key[i]) - 1);
+      return key;
+    }
+    key[i] = '\xff';
+  }
+  return std::string(key.size(), '\0');
+}
+
+}  // namespace
+
+std::vector<std::pair<std::string, std::string>> NftSetRanges(const NftSetElements& elements) {
+  std::vector<std::pair<std::string, std::string>> ranges;
+  bool intervals = false;
+  for (const NftSetElements::Key& key : elements.keys) intervals |= key.interval_end;
+  if (!intervals) {
+    for (const NftSetElements::Key& key : elements.keys) {
+      ranges.emplace_back(key.key, key.key_end.empty() ? key.key : key.key_end);
+    }
+    return ranges;
+  }
+  // An rbtree interval set: starts, and the first key after each interval flagged as an end. In
+  // key order (an end before a start of the same key: adjacent intervals), each start opens an
+  // interval that the next end closes; one left open runs to the largest key.
+  std::vector<NftSetElements::Key> keys = elements.keys;
+  std::sort(keys.begin(), keys.end(), [](const NftSetElements::Key& a, const NftSetElements::Key& b) {
+    if (a.key != b.key) return a.key < b.key;
+    return a.interval_end && !b.interval_end;
+  });
+  const std::string* open = nullptr;
+  for (const NftSetElements::Key& key : keys) {
+    if (!key.interval_end) {
+      if (open == nullptr) open = &key.key;
+    } else if (open != nullptr) {
+      if (key.key > *open) ranges.emplace_back(*open, Previous(key.key));
+      open = nullptr;
+    }
+  }
+  if (open != nullptr) ranges.emplace_back(*open, std::string(open->size(), '\xff'));
+  return ranges;
 }
 
 }  // namespace phantun_runtime::netfilter

@@ -5,7 +5,11 @@
 
 #include <string>
 
+#include <utility>
+#include <vector>
+
 #include "runtime/doctor/netfilter/model.h"
+#include "runtime/doctor/netfilter/nft_expr.h"
 #include "runtime/doctor/netlink/message.h"
 
 namespace phantun_runtime::netfilter {
@@ -29,7 +33,27 @@ struct NftRule {
   std::string chain;
   Rule rule;  // text not yet rendered
 };
-bool ParseNftRule(const netlink::Message& message, NftRule* rule);
+// `sets`, when given, answers the elements of a set of the rule's table by name (nullptr: not
+// known), so a lookup in a set becomes a condition the doctor can evaluate.
+bool ParseNftRule(const netlink::Message& message, NftRule* rule, const SetResolver* sets = nullptr);
+
+// The elements of one set, from the NFT_MSG_NEWSETELEM messages of a GETSETELEM dump, as inclusive
+// ranges of raw key bytes (in the kernel's register layout). A plain set gives ranges of one key;
+// an interval set (rbtree: start keys and, flagged NFT_SET_ELEM_INTERVAL_END, the first key after
+// each interval) or a set of concatenated ranges (NFTA_SET_ELEM_KEY_END) gives its intervals.
+struct NftSetElements {
+  struct Key {
+    std::string key;
+    std::string key_end;  // NFTA_SET_ELEM_KEY_END, if any
+    bool interval_end = false;
+  };
+  std::vector<Key> keys;
+  bool malformed = false;
+};
+// Adds the elements of one reply message; false for a message of another type.
+bool ParseNftSetElements(const netlink::Message& message, NftSetElements* elements);
+// The elements as sorted, inclusive [low, high] ranges of raw key bytes.
+std::vector<std::pair<std::string, std::string>> NftSetRanges(const NftSetElements& elements);
 
 // The generation of the ruleset an nf_tables reply message was read from (nfgenmsg's res_id: the
 // low 16 bits of the kernel's generation counter, which every change of the ruleset advances); 0

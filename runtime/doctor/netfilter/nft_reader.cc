@@ -5,6 +5,7 @@
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netlink.h>
 
+#include <deque>
 #include <optional>
 #include <string_view>
 #include <utility>
@@ -57,6 +58,33 @@ Status Dump(const doctor::Host& host, uint8_t nft_message, netlink::MessageCallb
   return host.Dump(NETLINK_NETFILTER, netlink::NftablesType(nft_message), NFPROTO_UNSPEC, on_message);
 }
 
+// The sets of one table, asked of the kernel the first time a rule looks one up, and kept.
+class TableSets final : public SetResolver {
+ public:
+  TableSets(const doctor::Host& host, const Table& table) : host_(host), table_(table) {}
+
+  const SetRanges* Find(const std::string& name) const override {
+    for (const auto& [known, ranges] : found_) {
+      if (known == name) return ranges ? &*ranges : nullptr;
+    }
+    NftSetElements elements;
+    const Status status = host_.DumpSetElements(static_cast<uint8_t>(table_.family), table_.name, name,
+                                                [&](const netlink::Message& message) {
+                                                  ParseNftSetElements(message, &elements);
+                                                });
+    std::optional<SetRanges> ranges;
+    if (status.ok() && !elements.malformed) ranges = NftSetRanges(elements);
+    found_.emplace_back(name, std::move(ranges));
+    return found_.back().second ? &*found_.back().second : nullptr;
+  }
+
+ private:
+  const doctor::Host& host_;
+  const Table& table_;
+  // A deque: the ranges handed out stay where they are while more sets are added.
+  mutable std::deque<std::pair<std::string, std::optional<SetRanges>>> found_;
+};
+
 Status Changed() { return Status(Status::Code::kAborted, "nftables: the ruleset changed while it was read"); }
 
 // Tables, then chains, then each chain's rules (Host::DumpChainRules): a dump per chain, the way
@@ -96,11 +124,12 @@ Status ReadOnce(const doctor::Host& host, std::vector<Table>* tables) {
   });
   if (!status.ok()) return status;
   for (Table& table : *tables) {
+    const TableSets sets(host, table);
     for (Chain& chain : table.chains) {
       status = host.DumpChainRules(static_cast<uint8_t>(table.family), table.name, chain.name,
                                    [&](const netlink::Message& message) {
                                      NftRule parsed;
-                                     if (!ParseNftRule(message, &parsed)) return;
+                                     if (!ParseNftRule(message, &parsed, &sets)) return;
                                      same_generation(message);
                                      chain.rules.push_back(std::move(parsed.rule));
                                    });

@@ -36,11 +36,33 @@ std::string_view NftOp(Op op) {
     case Op::kLte: return "<= ";
     case Op::kGt: return "> ";
     case Op::kGte: return ">= ";
+    case Op::kInSet: return "";
+    case Op::kNotInSet: return "!= ";
   }
   return "";
 }
 
-bool Negated(Op op) { return op == Op::kNeq || op == Op::kNotInRange; }
+bool Negated(Op op) { return op == Op::kNeq || op == Op::kNotInRange || op == Op::kNotInSet; }
+
+// The name nft gives a field, for a set lookup (which both styles show the nft way: iptables
+// has no sets of its own).
+std::string_view SetKeyName(Field field, Family family) {
+  const bool v6 = family == Family::kIpv6;
+  switch (field) {
+    case Field::kIifname: return "iifname";
+    case Field::kOifname: return "oifname";
+    case Field::kIifindex: return "iif";
+    case Field::kOifindex: return "oif";
+    case Field::kNfproto: return "meta nfproto";
+    case Field::kL4proto: return "meta l4proto";
+    case Field::kSaddr: return v6 ? "ip6 saddr" : "ip saddr";
+    case Field::kDaddr: return v6 ? "ip6 daddr" : "ip daddr";
+    case Field::kSport: return "th sport";
+    case Field::kDport: return "th dport";
+    case Field::kCtState: return "ct state";
+  }
+  return "?";
+}
 
 // The transport protocol the rule is restricted to (for "tcp dport"), or 0.
 uint8_t RuleProtocol(const Rule& rule) {
@@ -110,6 +132,13 @@ class Renderer {
     const bool nft = style_ == Style::kNft;
     const bool negated = Negated(condition.op);
     const std::string bang = negated && !nft ? "! " : "";
+    if (condition.op == Op::kInSet || condition.op == Op::kNotInSet) {
+      const bool v6 = (condition.field == Field::kSaddr || condition.field == Field::kDaddr) &&
+                      !condition.set.empty() && condition.set.front().low.size() == 16;
+      Add(absl::StrCat(SetKeyName(condition.field, v6 ? Family::kIpv6 : table_family), " ", NftOp(condition.op),
+                       condition.set_name));
+      return;
+    }
     switch (condition.field) {
       case Field::kIifname:
       case Field::kOifname: {
