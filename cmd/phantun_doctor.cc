@@ -13,6 +13,7 @@
 #include "runtime/doctor/fwd_checks.h"
 #include "runtime/doctor/live_host.h"
 #include "runtime/doctor/nat_checks.h"
+#include "runtime/doctor/route_checks.h"
 #include "runtime/doctor/netns_checks.h"
 #include "runtime/doctor/options.h"
 #include "runtime/doctor/priv_checks.h"
@@ -71,14 +72,14 @@ int DoctorMain(int argc, char** argv) {
   const doctor::TunProbe tun = host.ProbeTun();
   const char* no_color = getenv("NO_COLOR");
   const bool colour = !options.json && isatty(STDOUT_FILENO) && (no_color == nullptr || *no_color == '\0');
-  doctor::Context context = doctor::ResolveContext(options, host);
-  context.process = started_as;  // ResolveContext read them again, with the guard's changes
+  const doctor::Context context = doctor::ResolveContext(options, host, started_as);
   doctor::CheckTunDevice(tun, context.process.in_container, &report);
   doctor::CheckPrivileges(context.process, &report);
   doctor::CheckNamespace(context, &report);
   doctor::CheckForwarding(context, &report);
   doctor::CheckNat(context, &report);
   doctor::CheckForwardChains(context, &report);
+  doctor::CheckRoutes(context, &report);
   doctor::CheckTunInterface(context, &report);
   doctor::CheckTunAddresses(context, &report);
 

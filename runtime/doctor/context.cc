@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "runtime/doctor/network_facts.h"
 
 namespace phantun_runtime::doctor {
 namespace {
@@ -34,7 +35,11 @@ void ChooseTun(Context* context) {
 }  // namespace
 
 Context ResolveContext(const Options& options, const Host& host) {
-  Context context(options, ReadProcessFacts(host));
+  return ResolveContext(options, host, ReadProcessFacts(host));
+}
+
+Context ResolveContext(const Options& options, const Host& host, ProcessFacts process) {
+  Context context(options, std::move(process));
   StatusOr<std::vector<Link>> links = ReadLinks(host);
   if (links.ok()) {
     context.links = std::move(*links);
@@ -53,6 +58,19 @@ Context ResolveContext(const Options& options, const Host& host) {
   context.sysctls = ReadForwardingSysctls(host, incoming);
   if (tun != nullptr) context.tun_addresses = ReadIpv4Addresses(host, tun->ifindex);
   context.netfilter = netfilter::ReadNetfilter(host);
+  context.network = ReadNetworkFacts(host, context.links, context.sysctls);
+  // Where a packet is routed depends on its NAT, and a reply's on its SYN's route, so the routing
+  // questions are only known by tracing: trace, ask what the traces needed, and trace again until
+  // nothing more is asked (a SYN and its reply need at most three rounds).
+  for (int round = 0; round < 4; ++round) {
+    context.traces = TraceAll(context);
+    std::vector<netfilter::RouteFact> questions;
+    for (const PhantunTrace& traced : context.traces) {
+      for (const netfilter::RouteFact& question : traced.trace.unanswered_routes) questions.push_back(question);
+    }
+    if (questions.empty()) break;
+    AnswerRoutes(host, questions, &context.network);
+  }
   return context;
 }
 

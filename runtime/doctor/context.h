@@ -11,6 +11,8 @@
 #include "runtime/doctor/options.h"
 #include "runtime/doctor/process_facts.h"
 #include "runtime/doctor/sysctls.h"
+#include "runtime/doctor/traces.h"
+#include "runtime/doctor/netfilter/trace.h"
 #include "runtime/status.h"
 
 namespace phantun_runtime::doctor {
@@ -33,11 +35,16 @@ struct Context {
   ForwardingSysctls sysctls;
   StatusOr<std::vector<AddressPair>> tun_addresses = std::vector<AddressPair>();  // none without a TUN
   netfilter::HostNetfilter netfilter;
+  netfilter::NetworkFacts network;   // interfaces, addresses, forwarding, and the routes asked
+  std::vector<PhantunTrace> traces;  // phantun's packets through this host (traces.h)
 
   const Link* FindLink(const std::string& name) const { return doctor::FindLink(links, name); }
 };
 
 Context ResolveContext(const Options& options, const Host& host);
+// The same with the process facts already read (the doctor reads them before its guard goes up,
+// as phantun would be started, and some of them cannot be read under it).
+Context ResolveContext(const Options& options, const Host& host, ProcessFacts process);
 
 // The TUN's and the WAN's names for findings and fixes: "TUN" and "WAN" when there is none.
 inline std::string TunLabel(const Context& context) { return context.tun.empty() ? std::string("TUN") : context.tun; }

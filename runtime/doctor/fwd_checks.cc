@@ -10,7 +10,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "runtime/doctor/netfilter/evaluate.h"
-#include "runtime/doctor/netfilter/forward_question.h"
+#include "runtime/doctor/fixes.h"
+#include "runtime/doctor/traces.h"
 
 namespace phantun_runtime::doctor {
 namespace {
@@ -22,44 +23,6 @@ constexpr char kPersistNote[] = "   (to keep it across reboots: the same line in
 
 std::string SysctlFix(const std::string& name, int value) {
   return absl::StrCat("sysctl -w ", name, "=", value, kPersistNote);
-}
-
-std::string ChainName(const netfilter::ForwardAnswer& answer) {
-  return absl::StrCat(answer.table, "/", answer.chain);
-}
-
-// The forward verdict for one direction, with the chain and rule that decided it.
-struct Direction {
-  std::string label;
-  Tristate accepted = Tristate::kYes;
-  std::string detail;
-};
-
-// How the finding words a forward verdict.
-std::string_view VerdictWord(Tristate accepted) {
-  switch (accepted) {
-    case Tristate::kYes: return "accept";
-    case Tristate::kNo: return "drop";
-    case Tristate::kMaybe: return "uncertain";
-  }
-  return "?";
-}
-
-Direction AskForward(const HostNetfilter& nf, const std::string& from, const std::string& to, std::string label) {
-  netfilter::Packet packet;  // TCP: phantun's fake TCP
-  packet.iifname = from;
-  packet.oifname = to;
-  const std::vector<netfilter::ForwardAnswer> answers = netfilter::AnswerForward(nf.ruleset, packet);
-  Direction direction{std::move(label), netfilter::CombineForward(answers), ""};
-  // The combined verdict is the verdict of at least one chain: name the first such chain's rule.
-  for (const auto& answer : answers) {
-    if (answer.accepted == direction.accepted) {
-      direction.detail = absl::StrCat(ChainName(answer), ": ", answer.rule_text);
-      break;
-    }
-  }
-  if (answers.empty()) direction.detail = "no forward chain";
-  return direction;
 }
 
 }  // namespace
@@ -135,28 +98,37 @@ void CheckForwarding(const Context& context, Report* report) {
 }
 
 void CheckForwardChains(const Context& context, Report* report) {
-  const HostNetfilter& nf = context.netfilter;
-  const std::string unreadable = netfilter::UnreadableBackends(nf);
-  const bool iptables = netfilter::UsesIptables(nf);
-  const Direction out = AskForward(nf, context.tun, context.wan, absl::StrCat(TunLabel(context), " -> ", WanLabel(context)));
-  const Direction in = AskForward(nf, context.wan, context.tun, absl::StrCat(WanLabel(context), " -> ", TunLabel(context)));
-  const std::string summary = absl::StrCat(out.label, ": ", VerdictWord(out.accepted), " (", out.detail, "); ",
-                                           in.label, ": ", VerdictWord(in.accepted), " (", in.detail, ")");
-  if (out.accepted == Tristate::kNo || in.accepted == Tristate::kNo) {
-    const std::string fix =
-        iptables ? absl::StrCat("iptables -I FORWARD -i ", TunLabel(context), " -o ", WanLabel(context), " -j ACCEPT; iptables -I FORWARD -i ",
-                                WanLabel(context), " -o ", TunLabel(context),
-                                " -j ACCEPT   (with Docker on the host: -I DOCKER-USER instead of -I FORWARD)")
-                 : absl::StrCat("nft insert rule <family> <table> <chain> iifname ", TunLabel(context), " oifname ", WanLabel(context),
-                                " accept; the same with iifname ", WanLabel(context), " oifname ", TunLabel(context),
-                                "   (for the chain named above)");
-    report->Add("fwd.chains", Verdict::kFail, summary, fix);
-  } else if (!unreadable.empty()) {
+  const std::string unreadable = netfilter::UnreadableBackends(context.netfilter);
+  if (context.options.mode == Mode::kUnknown) {
+    report->Add("fwd.chains", Verdict::kSkip, "phantun's packets are traced for a mode: give --mode client|server");
+    return;
+  }
+  if (!unreadable.empty()) {
     report->Add("fwd.chains", Verdict::kSkip, absl::StrCat("forward chains not fully readable: ", unreadable, " (needs CAP_NET_ADMIN)"));
-  } else if (out.accepted == Tristate::kMaybe || in.accepted == Tristate::kMaybe) {
-    report->Add("fwd.chains", Verdict::kWarn, summary, "check the rule named above lets phantun's TCP through in both directions");
-  } else {
-    report->Add("fwd.chains", Verdict::kPass, summary);
+    return;
+  }
+  const CheckAnswer answer = JudgeTraces(context, Blame::kChains,
+                                         {PacketRole::kServerSyn, PacketRole::kServerReply, PacketRole::kClientSyn,
+                                          PacketRole::kClientReply});
+  switch (answer.kind) {
+    case CheckAnswer::Kind::kPass:
+      report->Add("fwd.chains", Verdict::kPass, answer.finding);
+      return;
+    case CheckAnswer::Kind::kWarn:
+      report->Add("fwd.chains", Verdict::kWarn, answer.finding, "run phantun-doctor --trace to see every path and what it assumes");
+      return;
+    case CheckAnswer::Kind::kFail: {
+      const std::string fix = ProvenFix(context, Blame::kChains, *answer.trace);
+      report->Add("fwd.chains", Verdict::kFail, answer.finding,
+                  fix.empty() ? "no single added rule makes this pass: change the rule named above" : fix);
+      return;
+    }
+    case CheckAnswer::Kind::kNotReached:
+      report->Add("fwd.chains", Verdict::kSkip, answer.finding);
+      return;
+    case CheckAnswer::Kind::kNotTraced:
+      report->Add("fwd.chains", Verdict::kSkip, "no packet of phantun's could be traced");
+      return;
   }
 }
 

@@ -13,7 +13,8 @@ namespace phantun_runtime::doctor {
 
 const char kDoctorHelp[] =
     "Usage: phantun-doctor [--mode client|server] [--tun NAME] [--tun-local IP] [--tun-peer IP]\n"
-    "                      [--port PORT] [--wan IFACE] [--ipv6] [--json] [-q]\n"
+    "                      [--port PORT] [--wan IFACE] [--remote ADDR[:PORT]] [--ipv6]\n"
+    "                      [--tun-local6 IP] [--tun-peer6 IP] [--trace] [--json] [-q]\n"
     "\n"
     "Read-only checks of what phantun needs from the host: /dev/net/tun, CAP_NET_ADMIN, the network\n"
     "namespace, IP forwarding, rp_filter, the NAT and forward rules (nftables and iptables), the\n"
@@ -28,11 +29,17 @@ const char kDoctorHelp[] =
     "  --tun-peer IP         phantun's --tun-peer (default 192.168.200.2 client, 192.168.201.2 server)\n"
     "  --port PORT           the server's --local port, for the DNAT check\n"
     "  --wan IFACE           the Internet-facing interface (default: that of the IPv4 default route)\n"
-    "  --ipv6                also check IPv6 forwarding\n"
+    "  --remote ADDR[:PORT]  client: phantun's --remote, the server (an address; [v6]:PORT for IPv6);\n"
+    "                        server: a client's address to trace the tunnel's SYN from\n"
+    "  --ipv6                also check IPv6: forwarding, and the IPv6 packets' paths\n"
+    "  --tun-local6 IP       phantun's --tun-local6 (default fcc8::1 client, fcc9::1 server)\n"
+    "  --tun-peer6 IP        phantun's --tun-peer6 (default fcc8::2 client, fcc9::2 server)\n"
     "\n"
     "Output:\n"
     "  --json                machine-readable report (schema \"phantun-doctor/1\", see docs)\n"
     "  -q, --quiet           only the checks that failed\n"
+    "  --trace               also print each traced packet's path through the host's rules and\n"
+    "                        routes, hop by hop (with --json: the \"traces\" member)\n"
     "  --list-checks         print every check id the doctor can report, one a line\n"
     "  NO_COLOR              set and non-empty: no colour even on a terminal\n"
     "\n"
@@ -45,7 +52,45 @@ bool IsIpv4(const std::string& text) {
   return inet_pton(AF_INET, text.c_str(), &address) == 1;
 }
 
+bool IsIpv6(const std::string& text) {
+  in6_addr address;
+  return inet_pton(AF_INET6, text.c_str(), &address) == 1;
+}
+
 Status Usage(std::string message) { return Status(Status::Code::kInvalidArgument, std::move(message)); }
+
+// --remote's value: 203.0.113.7, 203.0.113.7:4567, 2001:db8::7, [2001:db8::7]:4567. A host name is
+// refused: the doctor makes no DNS query, and the rules it checks match addresses.
+Status ParseRemote(const std::string& value, Options* options) {
+  std::string address = value;
+  std::string port;
+  if (!value.empty() && value[0] == '[') {
+    const size_t close = value.find(']');
+    if (close == std::string::npos) return Usage(absl::StrCat("--remote '", value, "' has no closing ']'"));
+    address = value.substr(1, close - 1);
+    const std::string rest = value.substr(close + 1);
+    if (!rest.empty()) {
+      if (rest[0] != ':') return Usage(absl::StrCat("--remote '", value, "': expected [IPv6]:PORT"));
+      port = rest.substr(1);
+    }
+    if (!IsIpv6(address)) return Usage(absl::StrCat("--remote '", value, "': '", address, "' is not an IPv6 address"));
+  } else if (!IsIpv6(value)) {
+    const size_t colon = value.rfind(':');
+    if (colon != std::string::npos) {
+      address = value.substr(0, colon);
+      port = value.substr(colon + 1);
+    }
+    if (!IsIpv4(address)) {
+      return Usage(absl::StrCat("--remote '", value, "': expected ADDR[:PORT] with an IP address (no host names)"));
+    }
+  }
+  if (!port.empty() && (!absl::SimpleAtoi(port, &options->remote_port) || options->remote_port < 1 ||
+                        options->remote_port > 65535)) {
+    return Usage(absl::StrCat("--remote '", value, "': '", port, "' is not a port number (1-65535)"));
+  }
+  options->remote_address = address;
+  return Status();
+}
 
 }  // namespace
 
@@ -62,8 +107,10 @@ StatusOr<Options> ParseOptions(int argc, char** argv, const char* mode_env) {
     if (flag == "--json") { options.json = true; continue; }
     if (flag == "-q" || flag == "--quiet") { options.quiet = true; continue; }
     if (flag == "--ipv6") { options.ipv6 = true; continue; }
+    if (flag == "--trace") { options.trace = true; continue; }
     const bool takes_value = flag == "--mode" || flag == "--tun" || flag == "--tun-local" ||
-                             flag == "--tun-peer" || flag == "--port" || flag == "--wan";
+                             flag == "--tun-peer" || flag == "--port" || flag == "--wan" ||
+                             flag == "--remote" || flag == "--tun-local6" || flag == "--tun-peer6";
     if (!takes_value) {
       return Usage(absl::StrCat("unknown argument '", flag, "' (see phantun-doctor --help)"));
     }
@@ -84,6 +131,14 @@ StatusOr<Options> ParseOptions(int argc, char** argv, const char* mode_env) {
         return Usage(absl::StrCat(flag, " '", value, "' is not an IPv4 address"));
       }
       (flag == "--tun-local" ? options.tun_local : options.tun_peer) = value;
+    } else if (flag == "--tun-local6" || flag == "--tun-peer6") {
+      if (!IsIpv6(value)) {
+        return Usage(absl::StrCat(flag, " '", value, "' is not an IPv6 address"));
+      }
+      (flag == "--tun-local6" ? options.tun_local6 : options.tun_peer6) = value;
+    } else if (flag == "--remote") {
+      Status parsed = ParseRemote(value, &options);
+      if (!parsed.ok()) return parsed;
     } else {  // --port
       if (!absl::SimpleAtoi(value, &options.port) || options.port < 1 || options.port > 65535) {
         return Usage(absl::StrCat("--port '", value, "' is not a port number (1-65535)"));
@@ -100,6 +155,8 @@ StatusOr<Options> ParseOptions(int argc, char** argv, const char* mode_env) {
   const bool server = options.mode == Mode::kServer;
   if (options.tun_local.empty()) options.tun_local = server ? "192.168.201.1" : "192.168.200.1";
   if (options.tun_peer.empty()) options.tun_peer = server ? "192.168.201.2" : "192.168.200.2";
+  if (options.tun_local6.empty()) options.tun_local6 = server ? "fcc9::1" : "fcc8::1";
+  if (options.tun_peer6.empty()) options.tun_peer6 = server ? "fcc9::2" : "fcc8::2";
   return options;
 }
 

@@ -19,7 +19,15 @@ struct Options {
   std::string tun_peer;        // --tun-peer; default 192.168.200.2 (client) / 192.168.201.2 (server)
   int port = 0;                // --port: the server's --local port; 0 = not given
   std::string wan;             // --wan; empty: the interface of the IPv4 default route
-  bool ipv6 = false;           // --ipv6: also check IPv6 forwarding
+  // --remote: the far end. Client: the server's ADDR:PORT, phantun_client's --remote (an address,
+  // not a host name: the doctor resolves nothing). Server: ADDR[:PORT] of a client to trace the
+  // SYN from. Empty address: unknown, so the tracer leaves what depends on it open.
+  std::string remote_address;  // as given, without brackets
+  int remote_port = 0;         // 0: not given
+  std::string tun_local6;      // --tun-local6; default fcc8::1 (client) / fcc9::1 (server)
+  std::string tun_peer6;       // --tun-peer6; default fcc8::2 (client) / fcc9::2 (server)
+  bool ipv6 = false;           // --ipv6: also check IPv6 (forwarding, and the IPv6 traces)
+  bool trace = false;          // --trace: every traced packet's path, hop by hop
   bool json = false;           // --json
   bool quiet = false;          // -q: failures only
   bool help = false;           // --help

@@ -29,8 +29,19 @@ void CheckPrivileges(const ProcessFacts& facts, Report* report) {
     report->Add("priv.extra_caps", Verdict::kSkip, kNoCapEff);
   } else {
     const uint64_t effective = *facts.cap_effective;
-    if (effective & kNetAdmin) {
-      report->Add("priv.net_admin", Verdict::kPass, "CAP_NET_ADMIN is in the effective set");
+    if ((effective & kNetAdmin) && facts.caps_cover_network == false) {
+      // phantun then cannot create its TUN (TUNSETIFF: EPERM) and panics (exit 101).
+      report->Add("priv.net_admin", Verdict::kFail,
+                  "CAP_NET_ADMIN is held, but in a user namespace that does not own this network namespace: it "
+                  "gives no power over the interfaces here",
+                  "run phantun in a network namespace created from its own user namespace (rootless Podman: its own "
+                  "--network; unshare: --user and --net together), or with CAP_NET_ADMIN in the namespace that owns "
+                  "this network (e.g. root on the host)");
+    } else if (effective & kNetAdmin) {
+      report->Add("priv.net_admin", Verdict::kPass,
+                  facts.caps_cover_network == true
+                      ? "CAP_NET_ADMIN is in the effective set, in the user namespace that owns this network namespace"
+                      : "CAP_NET_ADMIN is in the effective set");
     } else {
       report->Add("priv.net_admin", Verdict::kFail,
                   absl::StrCat("CAP_NET_ADMIN is not in the effective set (CapEff ", absl::Hex(effective, absl::kZeroPad16), ")"),

@@ -91,6 +91,7 @@ ProcessFacts ReadProcessFacts(const Host& host) {
     ParseStatus(*status, &facts);
   }
   DetectContainer(host, &facts);
+  facts.caps_cover_network = host.UserNamespaceGovernsNetwork();
   return facts;
 }
 

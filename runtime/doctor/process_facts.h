@@ -20,6 +20,9 @@ struct ProcessFacts {
   bool no_new_privs = false;
   std::optional<int> seccomp_mode;     // 0 off, 1 strict, 2 filter
   std::optional<int> seccomp_filters;  // only kernels since 5.9 print it
+  // Whether this process's user namespace owns its network namespace (or is an ancestor of the
+  // owner): only then does a CAP_NET_ADMIN it holds act on the interfaces here. nullopt: unknown.
+  std::optional<bool> caps_cover_network;
   bool in_container = false;
   std::string container_hint;  // what gave the container away
 };

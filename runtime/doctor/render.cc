@@ -51,6 +51,71 @@ std::string Json(std::string_view text) {
   return out + "\"";
 }
 
+std::string_view FateName(netfilter::Fate fate) {
+  switch (fate) {
+    case netfilter::Fate::kLeft: return "leaves";
+    case netfilter::Fate::kLocal: return "local";
+    case netfilter::Fate::kDropped: return "dropped";
+    case netfilter::Fate::kUnknown: return "unknown";
+  }
+  return "unknown";
+}
+
+// --trace, for people: each packet, each of its paths, hop by hop.
+std::string TraceText(const Context& context) {
+  std::string out = "\nTraces (what this host's rules and routes do with phantun's packets; nothing was sent):\n";
+  for (const PhantunTrace& traced : context.traces) {
+    absl::StrAppend(&out, "\n", traced.trace.name, "\n");
+    int number = 0;
+    for (const netfilter::Path& path : traced.trace.paths) {
+      ++number;
+      if (traced.trace.paths.size() > 1) absl::StrAppend(&out, "  path ", number, ":\n");
+      for (const std::string& assumption : path.assumptions) absl::StrAppend(&out, "    ", assumption, "\n");
+      for (const netfilter::Hop& hop : path.hops) {
+        absl::StrAppend(&out, "    ", hop.stage, std::string(hop.stage.size() < 12 ? 12 - hop.stage.size() : 1, ' '),
+                        hop.where.empty() ? "" : absl::StrCat(hop.where, ": "), hop.what, "\n");
+        if (!hop.rule.empty()) absl::StrAppend(&out, "                  ", hop.at, ": ", hop.rule, "\n");
+      }
+      for (const netfilter::NearMiss& miss : path.near_misses) {
+        absl::StrAppend(&out, "    not applying: ", miss.where, ": ", miss.rule, " (", miss.why, ")\n");
+      }
+      absl::StrAppend(&out, "    => ", FateName(path.fate), path.fate == netfilter::Fate::kLeft ? absl::StrCat(" by ", path.packet.oifname) : "",
+                      "\n");
+    }
+  }
+  return out;
+}
+
+std::string TraceJson(const Context& context) {
+  std::string out = ",\"traces\":[";
+  bool first_trace = true;
+  for (const PhantunTrace& traced : context.traces) {
+    absl::StrAppend(&out, first_trace ? "" : ",", "{\"packet\":", Json(traced.trace.name), ",\"paths\":[");
+    first_trace = false;
+    bool first_path = true;
+    for (const netfilter::Path& path : traced.trace.paths) {
+      absl::StrAppend(&out, first_path ? "" : ",", "{\"fate\":", Json(FateName(path.fate)), ",\"assumptions\":[");
+      first_path = false;
+      for (size_t i = 0; i < path.assumptions.size(); ++i) absl::StrAppend(&out, i == 0 ? "" : ",", Json(path.assumptions[i]));
+      absl::StrAppend(&out, "],\"hops\":[");
+      for (size_t i = 0; i < path.hops.size(); ++i) {
+        const netfilter::Hop& hop = path.hops[i];
+        absl::StrAppend(&out, i == 0 ? "" : ",", "{\"stage\":", Json(hop.stage), ",\"where\":", Json(hop.where),
+                        ",\"what\":", Json(hop.what), ",\"rule\":", Json(hop.rule), ",\"at\":", Json(hop.at), "}");
+      }
+      absl::StrAppend(&out, "],\"near_misses\":[");
+      for (size_t i = 0; i < path.near_misses.size(); ++i) {
+        const netfilter::NearMiss& miss = path.near_misses[i];
+        absl::StrAppend(&out, i == 0 ? "" : ",", "{\"where\":", Json(miss.where), ",\"rule\":", Json(miss.rule),
+                        ",\"why\":", Json(miss.why), "}");
+      }
+      absl::StrAppend(&out, "]}");
+    }
+    absl::StrAppend(&out, "]}");
+  }
+  return out + "]";
+}
+
 }  // namespace
 
 std::string RenderText(const Context& context, const Report& report, bool quiet, bool colour) {
@@ -72,6 +137,7 @@ std::string RenderText(const Context& context, const Report& report, bool quiet,
     }
   }
   if (!quiet) {
+    if (options.trace) absl::StrAppend(&out, TraceText(context));
     absl::StrAppend(&out, "\n", report.Count(Verdict::kPass), " pass, ", report.Count(Verdict::kWarn), " warn, ",
                     report.Count(Verdict::kFail), " fail, ", report.Count(Verdict::kSkip), " skip, ",
                     report.Count(Verdict::kInfo), " info\n");
@@ -95,7 +161,7 @@ std::string RenderJson(const Context& context, const Report& report, bool quiet)
   }
   absl::StrAppend(&out, "],\"summary\":{\"pass\":", report.Count(Verdict::kPass), ",\"warn\":", report.Count(Verdict::kWarn),
                   ",\"fail\":", report.Count(Verdict::kFail), ",\"skip\":", report.Count(Verdict::kSkip),
-                  ",\"info\":", report.Count(Verdict::kInfo), "}}\n");
+                  ",\"info\":", report.Count(Verdict::kInfo), "}", options.trace ? TraceJson(context) : "", "}\n");
   return out;
 }
 

@@ -1,0 +1,123 @@
+#include "runtime/doctor/network_facts.h"
+
+#include <errno.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <string>
+
+#include "runtime/doctor/netlink/attribute.h"
+#include "runtime/doctor/netlink/message.h"
+
+namespace phantun_runtime::doctor {
+namespace {
+
+std::string AsString(netlink::Bytes bytes) { return std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size()); }
+
+void ReadAddresses(const Host& host, uint8_t family, netfilter::NetworkFacts* facts) {
+  std::vector<std::pair<uint32_t, std::string>> found;
+  const Status status = host.Dump(NETLINK_ROUTE, RTM_GETADDR, family, [&](const netlink::Message& message) {
+    if (message.type != RTM_NEWADDR || message.payload.size() < sizeof(ifaddrmsg)) return;
+    ifaddrmsg header;
+    memcpy(&header, message.payload.data(), sizeof header);
+    const netlink::AttributeIndex attributes(netlink::AttributesAfterHeader(message.payload, sizeof header), IFA_MAX);
+    // IFA_LOCAL is this end on a point-to-point link; IPv6 often sends only IFA_ADDRESS.
+    netlink::Bytes address = attributes.Payload(IFA_LOCAL);
+    if (address.empty()) address = attributes.Payload(IFA_ADDRESS);
+    if (address.size() == 4 || address.size() == 16) found.emplace_back(header.ifa_index, AsString(address));
+  });
+  if (!status.ok()) return;  // no addresses of this family known: see the header
+  for (const auto& [index, address] : found) {
+    for (netfilter::InterfaceFact& iface : facts->interfaces) {
+      if (iface.index == index) iface.addresses.push_back(address);
+    }
+  }
+}
+
+netfilter::RouteType TypeOf(uint8_t rtm_type) {
+  switch (rtm_type) {
+    case RTN_UNICAST: return netfilter::RouteType::kUnicast;
+    case RTN_LOCAL: return netfilter::RouteType::kLocal;
+    case RTN_BLACKHOLE: return netfilter::RouteType::kBlackhole;
+    case RTN_UNREACHABLE: return netfilter::RouteType::kUnreachable;
+    case RTN_PROHIBIT: return netfilter::RouteType::kProhibit;
+    default: return netfilter::RouteType::kOther;
+  }
+}
+
+// The errors by which the kernel answers a lookup it refuses: no route, a route of a refusing
+// type, a source that fails reverse-path filtering (EXDEV), a martian (EINVAL), forwarding off
+// on the input interface (EHOSTUNREACH).
+bool IsKernelRefusal(int error) {
+  return error == ENETUNREACH || error == EHOSTUNREACH || error == EXDEV || error == EINVAL || error == EACCES ||
+         error == EPERM;
+}
+
+std::string RefusalText(int error) {
+  switch (error) {
+    case EXDEV: return "the source fails reverse-path filtering (rp_filter)";
+    case EINVAL: return "the kernel refuses the source or destination as invalid (martian)";
+    case EHOSTUNREACH: return "host unreachable (forwarding off on the input interface, or an unreachable route)";
+    case ENETUNREACH: return "network unreachable (no route)";
+    case EACCES:
+    case EPERM: return "a prohibit route or rule";
+    default: return strerror(error);
+  }
+}
+
+}  // namespace
+
+netfilter::NetworkFacts ReadNetworkFacts(const Host& host, const std::vector<Link>& links,
+                                         const ForwardingSysctls& sysctls) {
+  netfilter::NetworkFacts facts;
+  for (const Link& link : links) {
+    netfilter::InterfaceFact iface;
+    iface.index = static_cast<uint32_t>(link.ifindex);
+    iface.name = link.name;
+    facts.interfaces.push_back(std::move(iface));
+  }
+  ReadAddresses(host, AF_INET, &facts);
+  ReadAddresses(host, AF_INET6, &facts);
+  if (sysctls.ip_forward) facts.ipv4_forwarding = *sysctls.ip_forward != 0 ? netfilter::Tristate::kYes : netfilter::Tristate::kNo;
+  if (sysctls.ipv6_forwarding) {
+    facts.ipv6_forwarding = *sysctls.ipv6_forwarding != 0 ? netfilter::Tristate::kYes : netfilter::Tristate::kNo;
+  }
+  return facts;
+}
+
+void AnswerRoutes(const Host& host, const std::vector<netfilter::RouteFact>& questions, netfilter::NetworkFacts* facts) {
+  for (const netfilter::RouteFact& question : questions) {
+    if (facts->FindRoute(question.family, question.daddr, question.saddr, question.iif) != nullptr) continue;
+    netfilter::RouteFact answer = question;
+    answer.answered = true;
+    netlink::RouteQuery query;
+    query.family = question.family == netfilter::Family::kIpv6 ? AF_INET6 : AF_INET;
+    query.daddr = question.daddr;
+    query.saddr = question.saddr;
+    query.iif = question.iif;
+    bool replied = false;
+    const Status status = host.LookUpRoute(query, [&](const netlink::Message& message) {
+      if (message.type != RTM_NEWROUTE || message.payload.size() < sizeof(rtmsg)) return;
+      rtmsg header;
+      memcpy(&header, message.payload.data(), sizeof header);
+      const netlink::AttributeIndex attributes(netlink::AttributesAfterHeader(message.payload, sizeof header), RTA_MAX);
+      answer.type = TypeOf(header.rtm_type);
+      answer.table = header.rtm_table;
+      answer.table = attributes.U32(RTA_TABLE).value_or(answer.table);
+      answer.oif = attributes.U32(RTA_OIF).value_or(0);
+      answer.gateway = AsString(attributes.Payload(RTA_GATEWAY));
+      replied = true;
+    });
+    if (!status.ok() && IsKernelRefusal(status.system_error())) {
+      answer.error = RefusalText(status.system_error());
+    } else if (!status.ok() || !replied) {
+      answer.lookup_failed = true;
+      answer.error = status.ok() ? "no answer" : status.message();
+    }
+    facts->routes.push_back(std::move(answer));
+  }
+}
+
+}  // namespace phantun_runtime::doctor
