@@ -143,12 +143,36 @@ netfilter::TraceRequest ReplyRequest(const Context& context, const PhantunTrace&
   return request;
 }
 
+bool TracesIpv6(const Context& context) {
+  if (context.options.ipv6) return true;
+  // Without --ipv6: when this host looks set up for IPv6 phantun traffic (the TUN has an IPv6
+  // address, which phantun gives it unless started with -4, or there are ip6 rules), and that
+  // traffic can happen: the WAN has a global IPv6 address (for a client, unless its --remote is
+  // an IPv4 address), or --remote is an IPv6 address.
+  bool set_up = !FirstAddress(context, context.tun, Family::kIpv6).empty();
+  for (const netfilter::Table& table : context.netfilter.ruleset.tables) {
+    if (table.family != Family::kIpv6) continue;
+    for (const netfilter::Chain& chain : table.chains) set_up |= !chain.rules.empty();
+  }
+  if (!set_up) return false;
+  if (!Remote(context, Family::kIpv6).empty()) return true;
+  if (!Remote(context, Family::kIpv4).empty() && context.options.mode == Mode::kClient) return false;
+  const netfilter::InterfaceFact* wan = context.network.FindInterface(context.wan);
+  if (wan == nullptr) return false;
+  for (const std::string& address : wan->addresses) {
+    const bool link_local = address.size() == 16 && static_cast<uint8_t>(address[0]) == 0xfe &&
+                            (static_cast<uint8_t>(address[1]) & 0xc0) == 0x80;
+    if (address.size() == 16 && !link_local) return true;
+  }
+  return false;
+}
+
 std::vector<PhantunTrace> TraceAll(const Context& context) {
   std::vector<PhantunTrace> traces;
   if (context.options.mode == Mode::kUnknown) return traces;
   const bool server = context.options.mode == Mode::kServer;
   std::vector<Family> families = {Family::kIpv4};
-  if (context.options.ipv6) families.push_back(Family::kIpv6);
+  if (TracesIpv6(context)) families.push_back(Family::kIpv6);
   for (const Family family : families) {
     PhantunTrace syn;
     syn.role = server ? PacketRole::kServerSyn : PacketRole::kClientSyn;

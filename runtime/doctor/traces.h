@@ -41,6 +41,10 @@ netfilter::TraceRequest SynRequest(const Context& context, netfilter::Family fam
 // nullopt-like: an empty name when no path of the SYN left the host.
 netfilter::TraceRequest ReplyRequest(const Context& context, const PhantunTrace& syn);
 
+// Whether the IPv6 packets are traced too: with --ipv6, or when the host is set up for them (see
+// traces.cc for the rule).
+bool TracesIpv6(const Context& context);
+
 // Plans and traces every packet for this host: the SYN, then its reply (IPv4, and IPv6 when
 // --ipv6), using `context.network` for routes. Routing questions the facts had no answer for are
 // listed in each trace (Trace::unanswered_routes).

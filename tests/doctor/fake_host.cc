@@ -216,6 +216,17 @@ void FakeHost::AddIpv4Address(int ifindex, const std::string& local, const std::
   AddDump(NETLINK_ROUTE, RTM_GETADDR, AF_INET, addresses_ + Done());
 }
 
+void FakeHost::AddIpv6Address(int ifindex, const std::string& address) {
+  ifaddrmsg header = {};
+  header.ifa_family = AF_INET6;
+  header.ifa_prefixlen = 64;
+  header.ifa_index = static_cast<uint32_t>(ifindex);
+  std::string payload(reinterpret_cast<const char*>(&header), sizeof header);
+  payload += Attr(IFA_ADDRESS, RawAddress(address));
+  addresses6_ += phantun_test::Message(RTM_NEWADDR, NLM_F_MULTI, kSequence, payload);
+  AddDump(NETLINK_ROUTE, RTM_GETADDR, AF_INET6, addresses6_ + Done());
+}
+
 void FakeHost::AddDefaultRoute(const std::string& iface, int metric) {
   std::string& table = files["/proc/net/route"];
   if (table.empty()) table = "Iface\tDestination\tGateway\tFlags\tRefCnt\tUse\tMetric\tMask\tMTU\tWindow\tIRTT\n";

@@ -59,6 +59,8 @@ class FakeHost : public Host {
                bool tun = false, bool hardware = false);
   // An IPv4 address in the RTM_GETADDR dump: IFA_LOCAL and IFA_ADDRESS (the peer) of an interface.
   void AddIpv4Address(int ifindex, const std::string& local, const std::string& peer);
+  // An IPv6 address in the AF_INET6 RTM_GETADDR dump (IFA_ADDRESS only, as the kernel sends it).
+  void AddIpv6Address(int ifindex, const std::string& address);
   void AddDefaultRoute(const std::string& iface, int metric = 0);
   // The kernel's answer to a route lookup for `daddr` (from `saddr` arriving on `iif`; "" and 0
   // for a lookup of the host's own packet): a route of `type` (RTN_*) out `oif` in `table`, or,
@@ -74,6 +76,7 @@ class FakeHost : public Host {
   std::map<std::tuple<int, uint16_t, uint8_t>, std::string> dumps_;
   std::vector<std::pair<std::string, std::string>> links_;  // name, RTM_NEWLINK message
   std::string addresses_;                                   // RTM_NEWADDR messages
+  std::string addresses6_;                                  // the same, AF_INET6
   std::map<std::tuple<int, std::string, int>, std::string> xtables_;
   struct Route {
     std::string daddr, saddr;  // raw bytes

@@ -80,6 +80,33 @@ TEST_F(NatChecks, TheFixIsProvenAndWrittenForTheChainThatOwnsTheNat) {
             "iptables-legacy -t filter -I FORWARD 1 -i eth0 -o tun0 -p tcp -j ACCEPT");
 }
 
+// The captured nft rules masquerade in an inet table (IPv4 and IPv6) but DNAT with `dnat ip to`
+// only. With IPv6 on (the TUN has phantun's fcc9::1, the WAN a global address), the server's IPv6
+// SYN is traced as well, fails, and gets an ip6 DNAT; the client's IPv6 SYN is masqueraded.
+TEST_F(NatChecks, Ipv6IsTracedWhenTheHostIsSetUpForIt) {
+  host.AddIpv6Address(2, "2001:db8::1");
+  host.AddIpv6Address(9, "fcc9::1");
+  host.AddRoute("2001:db8::1", "", 0, 1, RTN_LOCAL);
+  host.AddRoute("fcc9::2", "", 0, 9);
+  Server(4567);
+  options.tun_peer6 = "fcc9::2";
+  const Finding server = Only(Run("nft_phantun"), "nat.dnat");
+  EXPECT_EQ(server.verdict, Verdict::kFail);
+  EXPECT_EQ(server.finding.rfind("IPv6 SYN from a client ? -> [2001:db8::1]:4567 in on eth0: not DNATed", 0), 0u)
+      << server.finding;
+  EXPECT_EQ(server.fix.rfind("nft insert rule inet nat prerouting iifname \"eth0\" tcp dport 4567 dnat ip6 to fcc9::2", 0), 0u)
+      << server.fix;
+
+  host.AddIpv6Address(9, "fcc8::1");
+  Client();
+  options.tun_peer6 = "fcc8::2";
+  const Finding client = Only(Run("nft_phantun"), "nat.masquerade");
+  EXPECT_EQ(client.verdict, Verdict::kPass) << client.finding;
+  EXPECT_NE(client.finding.find("IPv6 SYN to the server [fcc8::2] -> ?:4567 in on tun0: masquerade: source becomes 2001:db8::1"),
+            std::string::npos)
+      << client.finding;
+}
+
 TEST_F(NatChecks, WithoutCapNetAdminItIsASkipNeverAFail) {
   Client();
   const Finding finding = Only(Run("nft_phantun_no_cap_net_admin"), "nat.masquerade");

@@ -135,6 +135,14 @@ class ChainWalker {
         continue;
       }
       if (rule.action == Action::kContinue) continue;  // counters, logs, marks: no verdict
+      // `dnat ip to` in an inet table: the kernel applies it to IPv4 packets only and, for the
+      // others, goes on with the next rule.
+      const bool nat = rule.action == Action::kDnat || rule.action == Action::kSnat ||
+                       rule.action == Action::kMasquerade || rule.action == Action::kRedirect;
+      if (nat && rule.nat.family != Family::kUnspec && rule.nat.family != Family::kInet &&
+          rule.nat.family != packet_.family) {
+        continue;
+      }
       std::vector<std::string> if_applies = assumed;
       if (applies == Tristate::kMaybe) if_applies.push_back(absl::StrCat("if this rule applies: ", rule.text));
       std::vector<Outcome> effect = Effect(chain, i, rule, depth, if_applies);
