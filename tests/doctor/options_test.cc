@@ -1,6 +1,7 @@
 #include "runtime/doctor/options.h"
 
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -50,6 +51,13 @@ TEST(DoctorOptions, UsageErrorsNameTheFlag) {
       {{"--mode", "Client"}, "--mode 'Client' is not valid: expected client or server"},
       {{"--wan"}, "--wan needs a value"},
       {{"--frob"}, "unknown argument '--frob' (see phantun-doctor --help)"},
+      {{"--tun-peer6", "192.168.201.2"}, "--tun-peer6 '192.168.201.2' is not an IPv6 address"},
+      {{"--remote", "server.example:4567"},
+       "--remote 'server.example:4567': expected ADDR[:PORT] with an IP address (no host names)"},
+      {{"--remote", "198.18.0.2:0"}, "--remote '198.18.0.2:0': '0' is not a port number (1-65535)"},
+      {{"--remote", "[2001:db8::2"}, "--remote '[2001:db8::2' has no closing ']'"},
+      {{"--remote", "[2001:db8::2]4567"}, "--remote '[2001:db8::2]4567': expected [IPv6]:PORT"},
+      {{"--remote", "[198.18.0.2]:1"}, "--remote '[198.18.0.2]:1': '198.18.0.2' is not an IPv6 address"},
   };
   for (const auto& [args, expected] : cases) {
     const StatusOr<Options> options = Parse(args, nullptr);
@@ -60,6 +68,34 @@ TEST(DoctorOptions, UsageErrorsNameTheFlag) {
   const StatusOr<Options> options = Parse({}, "bogus");
   EXPECT_FALSE(options.ok());
   EXPECT_EQ(options.status().message(), "MODE 'bogus' is not valid: expected client or server");
+}
+
+// --remote takes phantun_client's --remote as given (an address, not a host name), with or without
+// the port, IPv6 in brackets when a port follows.
+TEST(DoctorOptions, RemoteTakesAnAddressAndAnOptionalPort) {
+  const std::vector<std::tuple<std::string, std::string, int>> cases = {
+      {"198.18.0.2:4567", "198.18.0.2", 4567},
+      {"198.18.0.2", "198.18.0.2", 0},
+      {"[2001:db8::2]:4567", "2001:db8::2", 4567},
+      {"2001:db8::2", "2001:db8::2", 0},
+      {"[2001:db8::2]", "2001:db8::2", 0},
+  };
+  for (const auto& [given, address, port] : cases) {
+    const StatusOr<Options> options = Parse({"--remote", given, "--trace"}, "client");
+    ASSERT_TRUE(options.ok()) << given << ": " << options.status().message();
+    EXPECT_EQ(options->remote_address, address) << given;
+    EXPECT_EQ(options->remote_port, port) << given;
+    EXPECT_TRUE(options->trace);
+  }
+}
+
+TEST(DoctorOptions, Ipv6TunAddressesDefaultToPhantuns) {
+  const StatusOr<Options> client = Parse({}, "client");
+  EXPECT_EQ(client->tun_local6, "fcc8::1");
+  EXPECT_EQ(client->tun_peer6, "fcc8::2");
+  const StatusOr<Options> server = Parse({"--tun-peer6", "fd00::2"}, "server");
+  EXPECT_EQ(server->tun_local6, "fcc9::1");
+  EXPECT_EQ(server->tun_peer6, "fd00::2");
 }
 
 TEST(DoctorOptions, NoModeIsAllowed) {
