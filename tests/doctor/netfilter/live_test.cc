@@ -1,6 +1,7 @@
 // The netfilter reader against the running kernel: each test gets a fresh network namespace,
 // configures it the way an administrator would (nft, iptables-legacy, iptables-nft), reads it with
-// ReadNetfilter() through a LiveHost from inside (setns), and asks the doctor's questions. The
+// ReadNetfilter() through a LiveHost from inside (setns), and traces phantun's packets through what
+// it read (TracePacket, on the test host of trace_host.h: no packet is sent). The
 // namespace is deleted in TearDown, so also when an assertion fails; namespaces left by a crashed
 // earlier run (their pid is gone) are deleted first. Needs root: tagged "local" and "doctor".
 #include <dirent.h>
@@ -20,12 +21,10 @@
 
 #include "gtest/gtest.h"
 #include "runtime/doctor/live_host.h"
-#include "runtime/doctor/netfilter/address.h"
-#include "runtime/doctor/netfilter/forward_question.h"
 #include "runtime/doctor/netfilter/host_netfilter.h"
-#include "runtime/doctor/netfilter/nat_questions.h"
-#include "runtime/doctor/netfilter/views.h"
+#include "runtime/doctor/netfilter/trace.h"
 #include "tests/doctor/netfilter/render_ruleset.h"
+#include "tests/doctor/netfilter/trace_host.h"
 
 namespace phantun_runtime::netfilter {
 namespace {
@@ -56,7 +55,12 @@ int RunCommand(std::vector<std::string> command) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-std::string Ip(const char* text) { return ParseIpAddress(text).value(); }
+using phantun_test::ClientSyn;
+using phantun_test::Describe;
+using phantun_test::Forwarded;
+using phantun_test::Ip;
+using phantun_test::ServerSyn;
+using phantun_test::TraceOn;
 
 // Deletes namespaces an earlier, crashed run of this test left behind (their pid is gone).
 void DeleteStaleNamespaces() {
@@ -162,22 +166,40 @@ class LiveNetfilter : public ::testing::Test {
     return output;
   }
 
-  void ExpectPhantunAnswers(const HostNetfilter& host) {
-    const std::vector<NatRule> nat = CollectNatRules(host.ruleset);
-    EXPECT_EQ(FindClientMasquerade(nat, {"tun0", Ip("192.168.200.2"), "eth0"}).answer, Tristate::kYes)
-        << RenderRuleset(host.ruleset);
-    EXPECT_EQ(FindClientMasquerade(nat, {"tun0", Ip("192.168.200.2"), "eth1"}).answer, Tristate::kNo);
-    EXPECT_EQ(FindServerDnat(nat, {"eth0", 4567, Ip("192.168.201.2")}).answer, Tristate::kYes);
-    EXPECT_EQ(FindServerDnat(nat, {"eth0", 4568, Ip("192.168.201.2")}).answer, Tristate::kNo);
-    EXPECT_EQ(FindServerDnat(nat, {"eth0", 4567, Ip("192.168.201.9")}).answer, Tristate::kNo);
-    Packet out;
-    out.iifname = "tun0";
-    out.oifname = "eth0";
-    EXPECT_EQ(CombineForward(AnswerForward(host.ruleset, out)), Tristate::kYes);
-    Packet back;
-    back.iifname = "eth0";
-    back.oifname = "tun0";
-    EXPECT_EQ(CombineForward(AnswerForward(host.ruleset, back)), Tristate::kNo);
+  // Phantun's client SYN is masqueraded out eth0 (not out eth1), the server's SYN to tcp/4567
+  // on eth0 is DNATed to the TUN peer (not another port's), and the filter forwards what comes
+  // from tun0 but drops what goes to it.
+  void ExpectPhantunTraces(const HostNetfilter& host) {
+    const Ruleset& rules = host.ruleset;
+    const Trace client = TraceOn(rules, ClientSyn("tun0", "192.168.200.2", "203.0.113.9", 4567), "eth0");
+    ASSERT_EQ(client.paths.size(), 1u) << Describe(client) << RenderRuleset(rules);
+    EXPECT_EQ(client.paths[0].fate, Fate::kLeft) << Describe(client);
+    EXPECT_TRUE(client.paths[0].snat_bound) << Describe(client);
+    EXPECT_EQ(client.paths[0].packet.saddr, Ip("198.18.0.2")) << "eth0's address";
+
+    const Trace other_wan = TraceOn(rules, ClientSyn("tun0", "192.168.200.2", "203.0.113.9", 4567), "eth1");
+    ASSERT_EQ(other_wan.paths.size(), 1u) << Describe(other_wan);
+    EXPECT_FALSE(other_wan.paths[0].snat_bound) << Describe(other_wan);
+
+    const Trace server = TraceOn(rules, ServerSyn("eth0", "203.0.113.7", "198.18.0.2", 4567), "eth0");
+    ASSERT_EQ(server.paths.size(), 1u) << Describe(server);
+    EXPECT_TRUE(server.paths[0].dnat_bound) << Describe(server);
+    EXPECT_EQ(server.paths[0].packet.daddr, Ip("192.168.201.2"));
+    EXPECT_NE(server.paths[0].packet.daddr, Ip("192.168.201.9")) << "not to another peer";
+    EXPECT_EQ(server.paths[0].packet.oifname, "tun0");
+
+    const Trace other_port = TraceOn(rules, ServerSyn("eth0", "203.0.113.7", "198.18.0.2", 4568), "eth0");
+    ASSERT_EQ(other_port.paths.size(), 1u) << Describe(other_port);
+    EXPECT_FALSE(other_port.paths[0].dnat_bound) << Describe(other_port);
+    EXPECT_EQ(other_port.paths[0].fate, Fate::kLocal);
+
+    const Trace out = TraceOn(rules, Forwarded("tun0"), "eth0");
+    ASSERT_EQ(out.paths.size(), 1u) << Describe(out);
+    EXPECT_EQ(out.paths[0].fate, Fate::kLeft) << Describe(out);
+    const Trace back = TraceOn(rules, Forwarded("eth0"), "tun0");
+    ASSERT_EQ(back.paths.size(), 1u) << Describe(back);
+    EXPECT_EQ(back.paths[0].fate, Fate::kDropped) << Describe(back);
+    EXPECT_EQ(phantun_test::DecisiveHop(back.paths[0]).what, "no rule decides: policy drop");
   }
 
   std::string namespace_;
@@ -197,7 +219,7 @@ TEST_F(LiveNetfilter, Nftables) {
   const std::string before = Listing("nft", {"list", "ruleset"});
   const HostNetfilter host = ReadInside();
   EXPECT_EQ(host.nftables.state, BackendState::kRead) << host.nftables.detail;
-  ExpectPhantunAnswers(host);
+  ExpectPhantunTraces(host);
   EXPECT_EQ(Listing("nft", {"list", "ruleset"}), before) << "reading changed the ruleset";
 }
 
@@ -210,7 +232,7 @@ TEST_F(LiveNetfilter, IptablesLegacy) {
   const std::string before = Listing("iptables-legacy-save", {});
   const HostNetfilter host = ReadInside();
   EXPECT_EQ(host.iptables_legacy.state, BackendState::kRead) << host.iptables_legacy.detail;
-  ExpectPhantunAnswers(host);
+  ExpectPhantunTraces(host);
   // Reading asked only for the tables that exist: ip6tables was never touched, so no ip6 table
   // came into being in this namespace.
   EXPECT_EQ(Listing("cat", {"/proc/net/ip6_tables_names"}), "");
@@ -226,7 +248,7 @@ TEST_F(LiveNetfilter, IptablesNft) {
   const HostNetfilter host = ReadInside();
   EXPECT_EQ(host.nftables.state, BackendState::kRead) << host.nftables.detail;
   for (const Table& table : host.ruleset.tables) EXPECT_EQ(table.source, Source::kIptablesNft) << table.name;
-  ExpectPhantunAnswers(host);
+  ExpectPhantunTraces(host);
 }
 
 TEST_F(LiveNetfilter, AnEmptyNamespaceStaysEmpty) {

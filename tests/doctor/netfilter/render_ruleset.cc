@@ -3,7 +3,9 @@
 #include "absl/strings/str_cat.h"
 
 namespace phantun_runtime::netfilter {
+namespace {
 
+// The model's names as the rendering writes them (trace.h has the doctor's own, for hops).
 std::string_view SourceName(Source source) {
   switch (source) {
     case Source::kNftables: return "nftables";
@@ -56,6 +58,8 @@ std::string_view ActionName(Action action) {
   }
   return "?";
 }
+
+}  // namespace
 
 std::string RenderRuleset(const Ruleset& ruleset) {
   std::string text;

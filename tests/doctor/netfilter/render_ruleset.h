@@ -2,7 +2,6 @@
 #define PHANTUN_TESTS_DOCTOR_NETFILTER_RENDER_RULESET_H_
 
 #include <string>
-#include <string_view>
 
 #include "runtime/doctor/netfilter/model.h"
 
@@ -14,11 +13,6 @@ namespace phantun_runtime::netfilter {
 //     chain postrouting (nat, hook postrouting, priority 100, policy accept)
 //       iifname "tun0" oifname "eth0" masquerade
 std::string RenderRuleset(const Ruleset& ruleset);
-
-std::string_view SourceName(Source source);  // "nftables", "iptables-legacy", "iptables-nft"
-std::string_view FamilyName(Family family);  // nft's names: "ip", "ip6", "inet", ...
-std::string_view HookName(Hook hook);        // "prerouting", ... ("" for kNone)
-std::string_view ActionName(Action action);  // "accept", "masquerade", ...
 
 }  // namespace phantun_runtime::netfilter
 
