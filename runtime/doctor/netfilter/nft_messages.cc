@@ -92,8 +92,8 @@ bool ParseNftRule(const netlink::Message& message, NftRule* parsed, const SetRes
   const auto table = index.String(NFTA_RULE_TABLE);
   const auto chain = index.String(NFTA_RULE_CHAIN);
   if (!table || !chain) return false;
-  parsed->table = std::string(*table);
-  parsed->chain = std::string(*chain);
+  parsed->table = *table;
+  parsed->chain = *chain;
   parsed->rule.handle = index.Be64(NFTA_RULE_HANDLE).value_or(0);
   DecodeNftExpressions(index.Payload(NFTA_RULE_EXPRESSIONS), parsed->family, &parsed->rule, sets);
   return true;

@@ -4,6 +4,7 @@
 #include <stdint.h>
 
 #include <string>
+#include <string_view>
 
 #include <utility>
 #include <vector>
@@ -29,8 +30,10 @@ bool ParseNftChain(const netlink::Message& message, NftChain* chain);
 
 struct NftRule {
   Family family = Family::kUnspec;
-  std::string table;
-  std::string chain;
+  // Views into the message, valid while it is: a rule's chain is known to the reader, which reads
+  // chain by chain, so copying the names for each of 100k rules would only cost.
+  std::string_view table;
+  std::string_view chain;
   Rule rule;  // text not yet rendered
 };
 // `sets`, when given, answers the elements of a set of the rule's table by name (nullptr: not

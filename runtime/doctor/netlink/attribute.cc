@@ -32,24 +32,28 @@ std::optional<T> ReadOptional(const Attribute* attribute) {
 }  // namespace
 
 bool AttributeReader::Next(Attribute* attribute) {
-  if (rest_.empty() || malformed_) return false;
-  if (rest_.size() < kHeaderSize) {
+  // Called for every attribute of every rule of a dump: plain pointer arithmetic, each length
+  // checked against what is left.
+  const size_t left = rest_.size();
+  if (left == 0 || malformed_) return false;
+  if (left < kHeaderSize) {
     malformed_ = true;
     return false;
   }
+  const uint8_t* at = rest_.data();
   const uint16_t length = LoadHost<uint16_t>(rest_, 0);
   const uint16_t type = LoadHost<uint16_t>(rest_, 2);
-  if (length < kHeaderSize || length > rest_.size()) {
+  if (length < kHeaderSize || length > left) {
     malformed_ = true;
     return false;
   }
   attribute->type = type & NLA_TYPE_MASK;
   attribute->nested = (type & NLA_F_NESTED) != 0;
   attribute->network_order = (type & NLA_F_NET_BYTEORDER) != 0;
-  attribute->payload = rest_.subspan(kHeaderSize, length - kHeaderSize);
+  attribute->payload = Bytes(at + kHeaderSize, length - kHeaderSize);
   // The last attribute of a list may omit its alignment padding.
-  const size_t advance = Align4(length) < rest_.size() ? Align4(length) : rest_.size();
-  rest_ = rest_.subspan(advance);
+  const size_t advance = Align4(length) < left ? Align4(length) : left;
+  rest_ = Bytes(at + advance, left - advance);
   return true;
 }
 
