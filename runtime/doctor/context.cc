@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "runtime/doctor/netfilter/address.h"
 #include "runtime/doctor/network_facts.h"
 
 namespace phantun_runtime::doctor {
@@ -59,6 +60,7 @@ Context ResolveContext(const Options& options, const Host& host, ProcessFacts pr
   if (tun != nullptr) context.tun_addresses = ReadIpv4Addresses(host, tun->ifindex);
   context.netfilter = netfilter::ReadNetfilter(host);
   context.network = ReadNetworkFacts(host, context.links, context.sysctls);
+  if (options.mode == Mode::kServer && options.port != 0) context.listeners = ReadListeners(host, options.port);
   // Where a packet is routed depends on its NAT, and a reply's on its SYN's route, so the routing
   // questions are only known by tracing: trace, ask what the traces needed, and trace again until
   // nothing more is asked (a SYN and its reply need at most three rounds).
@@ -69,6 +71,19 @@ Context ResolveContext(const Options& options, const Host& host, ProcessFacts pr
       for (const netfilter::RouteFact& question : traced.trace.unanswered_routes) questions.push_back(question);
     }
     if (questions.empty()) break;
+    // Before phantun starts its TUN does not exist, nor the route to the TUN peer that comes with
+    // it: a packet for the peer is assumed to leave by the TUN, and the trace says so.
+    if (context.FindLink(context.tun) == nullptr) {
+      for (netfilter::RouteFact& question : questions) {
+        const bool to_peer = question.daddr == netfilter::ParseIpAddress(options.tun_peer).value_or("") ||
+                             question.daddr == netfilter::ParseIpAddress(options.tun_peer6).value_or("");
+        if (!to_peer) continue;
+        question.answered = true;
+        question.lookup_failed = true;
+        question.error = "the TUN does not exist yet";
+        context.network.routes.push_back(question);
+      }
+    }
     AnswerRoutes(host, questions, &context.network);
   }
   return context;

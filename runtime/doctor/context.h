@@ -1,6 +1,7 @@
 #ifndef PHANTUN_RUNTIME_DOCTOR_CONTEXT_H_
 #define PHANTUN_RUNTIME_DOCTOR_CONTEXT_H_
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -36,6 +37,9 @@ struct Context {
   StatusOr<std::vector<AddressPair>> tun_addresses = std::vector<AddressPair>();  // none without a TUN
   netfilter::HostNetfilter netfilter;
   netfilter::NetworkFacts network;   // interfaces, addresses, forwarding, and the routes asked
+  // Server: the local addresses of TCP sockets listening on --port here (/proc/net/tcp, tcp6);
+  // nullopt when neither file could be read.
+  std::optional<std::vector<std::string>> listeners;
   std::vector<PhantunTrace> traces;  // phantun's packets through this host (traces.h)
 
   const Link* FindLink(const std::string& name) const { return doctor::FindLink(links, name); }

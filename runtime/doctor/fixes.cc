@@ -226,20 +226,45 @@ std::string NewNatTable(const netfilter::Packet& packet, const Context& context,
                       chain.name, " priority ", hook == Hook::kPrerouting ? "dstnat" : "srcnat", "; policy accept; }'");
 }
 
-std::string ChainsFix(const Context& context, const PhantunTrace& failing, Ruleset copy, netfilter::Trace trace);
+std::string ChainsFix(const Context& context, const PhantunTrace& failing, Ruleset* copy, netfilter::Trace trace);
+std::string ReplyAccepts(const Context& context, const PhantunTrace& syn, Ruleset* copy, const netfilter::Trace& retraced);
 
 // Once the NAT is right, the packet goes further than before and may meet a chain that drops it:
 // the fix then includes the accepts that let it through, so that what is printed makes the
 // packet arrive, not just pass this one check.
 std::string WithAccepts(const Context& context, const PhantunTrace& failing, const std::string& nat_command,
-                        const Ruleset& with_nat, const netfilter::Trace& retraced) {
+                        Ruleset with_nat, netfilter::Trace retraced) {
+  std::string commands = nat_command;
   bool dropped = false;
   for (const netfilter::Path& path : retraced.paths) {
     dropped |= JudgePath(context, failing.role, path).blame == Blame::kChains;
   }
-  if (!dropped) return nat_command;
-  const std::string accepts = ChainsFix(context, failing, with_nat, retraced);
-  return accepts.empty() ? nat_command : absl::StrCat(nat_command, "; ", accepts);
+  if (dropped) {
+    const std::string accepts = ChainsFix(context, failing, &with_nat, retraced);
+    if (accepts.empty()) return nat_command;
+    absl::StrAppend(&commands, "; ", accepts);
+    retraced = netfilter::TracePacket(with_nat, context.network, failing.request);
+  }
+  const std::string replies = ReplyAccepts(context, failing, &with_nat, retraced);
+  return replies.empty() ? commands : absl::StrCat(commands, "; ", replies);
+}
+
+// A SYN that now gets through has a reply, which the same host may drop on its way back (a
+// forward chain with policy drop and no accept of established traffic): the accepts it needs
+// are part of the fix, proven on the reply's own trace. "" when it needs none or none can help.
+std::string ReplyAccepts(const Context& context, const PhantunTrace& syn, Ruleset* copy, const netfilter::Trace& retraced) {
+  if (syn.role != PacketRole::kServerSyn && syn.role != PacketRole::kClientSyn) return "";
+  PhantunTrace now{syn.role, syn.request, retraced};
+  PhantunTrace reply;
+  reply.role = syn.role == PacketRole::kServerSyn ? PacketRole::kServerReply : PacketRole::kClientReply;
+  reply.request = ReplyRequest(context, now);
+  if (reply.request.name.empty()) return "";
+  reply.trace = netfilter::TracePacket(*copy, context.network, reply.request);
+  bool dropped = false;
+  for (const netfilter::Path& path : reply.trace.paths) {
+    dropped |= JudgePath(context, reply.role, path).blame == Blame::kChains;
+  }
+  return dropped ? ChainsFix(context, reply, copy, reply.trace) : "";
 }
 
 // The packet as it met the nat hook: for a SYN to DNAT, the packet as it arrived; for one to
@@ -280,7 +305,7 @@ std::string NatFix(const Context& context, Blame blame, const PhantunTrace& fail
 
 // Accepts added until no chain drops the packet; `copy` is the ruleset to add them to, `trace`
 // the packet's trace through it.
-std::string ChainsFix(const Context& context, const PhantunTrace& failing, Ruleset copy, netfilter::Trace trace) {
+std::string ChainsFix(const Context& context, const PhantunTrace& failing, Ruleset* copy, netfilter::Trace trace) {
   std::string commands;
   for (int round = 0; round < kMaxRounds; ++round) {
     // The first path that a chain drops: an accept at the top of that chain.
@@ -294,10 +319,10 @@ std::string ChainsFix(const Context& context, const PhantunTrace& failing, Rules
     if (dropped == nullptr) return commands;
     const netfilter::Hop& hop = dropped->hops[static_cast<size_t>(dropped->decisive)];
     if (hop.table < 0 || hop.chain < 0) return "";
-    const Addition addition = AcceptFor(copy, hop.table, hop.chain, dropped->packet);
-    Apply(addition, &copy);
+    const Addition addition = AcceptFor(*copy, hop.table, hop.chain, dropped->packet);
+    Apply(addition, copy);
     absl::StrAppend(&commands, commands.empty() ? "" : "; ", addition.command);
-    if (Passes(context, Blame::kChains, failing, copy, &trace)) return commands;
+    if (Passes(context, Blame::kChains, failing, *copy, &trace)) return commands;
   }
   return "";
 }
@@ -306,7 +331,14 @@ std::string ChainsFix(const Context& context, const PhantunTrace& failing, Rules
 
 std::string ProvenFix(const Context& context, Blame blame, const PhantunTrace& failing) {
   if (blame == Blame::kNat) return NatFix(context, blame, failing);
-  if (blame == Blame::kChains) return ChainsFix(context, failing, context.netfilter.ruleset, failing.trace);
+  if (blame == Blame::kChains) {
+    Ruleset copy = context.netfilter.ruleset;
+    const std::string accepts = ChainsFix(context, failing, &copy, failing.trace);
+    if (accepts.empty()) return "";
+    const std::string replies =
+        ReplyAccepts(context, failing, &copy, netfilter::TracePacket(copy, context.network, failing.request));
+    return replies.empty() ? accepts : absl::StrCat(accepts, "; ", replies);
+  }
   return "";
 }
 

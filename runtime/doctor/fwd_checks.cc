@@ -99,10 +99,6 @@ void CheckForwarding(const Context& context, Report* report) {
 
 void CheckForwardChains(const Context& context, Report* report) {
   const std::string unreadable = netfilter::UnreadableBackends(context.netfilter);
-  if (context.options.mode == Mode::kUnknown) {
-    report->Add("fwd.chains", Verdict::kSkip, "phantun's packets are traced for a mode: give --mode client|server");
-    return;
-  }
   if (!unreadable.empty()) {
     report->Add("fwd.chains", Verdict::kSkip, absl::StrCat("forward chains not fully readable: ", unreadable, " (needs CAP_NET_ADMIN)"));
     return;
@@ -115,7 +111,7 @@ void CheckForwardChains(const Context& context, Report* report) {
       report->Add("fwd.chains", Verdict::kPass, answer.finding);
       return;
     case CheckAnswer::Kind::kWarn:
-      report->Add("fwd.chains", Verdict::kWarn, answer.finding, "run phantun-doctor --trace to see every path and what it assumes");
+      report->Add("fwd.chains", Verdict::kWarn, answer.finding, context.options.trace ? "see the trace below: every path and what it assumes" : "run phantun-doctor --trace to see every path and what it assumes");
       return;
     case CheckAnswer::Kind::kFail: {
       const std::string fix = ProvenFix(context, Blame::kChains, *answer.trace);
@@ -127,7 +123,7 @@ void CheckForwardChains(const Context& context, Report* report) {
       report->Add("fwd.chains", Verdict::kSkip, answer.finding);
       return;
     case CheckAnswer::Kind::kNotTraced:
-      report->Add("fwd.chains", Verdict::kSkip, "no packet of phantun's could be traced");
+      report->Add("fwd.chains", Verdict::kSkip, absl::StrCat("not traced: ", WhyNotTraced(context)));
       return;
   }
 }

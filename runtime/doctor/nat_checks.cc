@@ -3,6 +3,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "runtime/doctor/fixes.h"
 #include "runtime/doctor/traces.h"
 
@@ -19,7 +20,7 @@ void ReportTraced(const Context& context, const char* id, PacketRole role, Repor
       report->Add(id, Verdict::kPass, answer.finding);
       return;
     case CheckAnswer::Kind::kWarn:
-      report->Add(id, Verdict::kWarn, answer.finding, "run phantun-doctor --trace to see every path and what it assumes");
+      report->Add(id, Verdict::kWarn, answer.finding, context.options.trace ? "see the trace below: every path and what it assumes" : "run phantun-doctor --trace to see every path and what it assumes");
       return;
     case CheckAnswer::Kind::kFail: {
       const std::string fix = ProvenFix(context, Blame::kNat, *answer.trace);
@@ -31,8 +32,28 @@ void ReportTraced(const Context& context, const char* id, PacketRole role, Repor
       report->Add(id, Verdict::kSkip, answer.finding);
       return;
     case CheckAnswer::Kind::kNotTraced:
-      report->Add(id, Verdict::kSkip, "the SYN could not be traced");
+      report->Add(id, Verdict::kSkip, absl::StrCat("not traced: ", WhyNotTraced(context)));
       return;
+  }
+}
+
+// What listens on the server's port here. phantun itself never does (its TCP is behind the TUN),
+// so a listener is another program: harmless while the DNAT is right, since DNATed SYNs never
+// reach it; the one that answers phantun's clients when the DNAT is missing.
+void CheckListener(const Context& context, Report* report) {
+  if (context.options.mode != Mode::kServer || context.options.port == 0) {
+    report->Add("nat.listener", Verdict::kSkip, "server check with --port: what else listens on phantun's port");
+  } else if (!context.listeners) {
+    report->Add("nat.listener", Verdict::kSkip, "/proc/net/tcp is not readable (/proc not mounted?)");
+  } else if (context.listeners->empty()) {
+    report->Add("nat.listener", Verdict::kInfo,
+                absl::StrCat("nothing listens on tcp/", context.options.port,
+                             " here, as expected: phantun answers behind its TUN, without a socket"));
+  } else {
+    report->Add("nat.listener", Verdict::kInfo,
+                absl::StrCat("another program listens on tcp/", context.options.port, " (", absl::StrJoin(*context.listeners, ", "),
+                             "): harmless while the DNAT sends the port to phantun; without it, that program answers "
+                             "phantun's clients"));
   }
 }
 
@@ -51,6 +72,8 @@ void CheckNat(const Context& context, Report* report) {
   } else {
     ReportTraced(context, "nat.masquerade", PacketRole::kClientSyn, report);
   }
+
+  CheckListener(context, report);
 
   if (mode != Mode::kServer) {
     report->Add("nat.dnat", Verdict::kSkip, "server check: this host is not checked as a server (--mode server)");

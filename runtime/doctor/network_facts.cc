@@ -7,7 +7,12 @@
 #include <sys/socket.h>
 
 #include <string>
+#include <string_view>
+#include <utility>
 
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_split.h"
+#include "runtime/doctor/netfilter/address.h"
 #include "runtime/doctor/netlink/attribute.h"
 #include "runtime/doctor/netlink/message.h"
 
@@ -58,7 +63,7 @@ bool IsKernelRefusal(int error) {
 std::string RefusalText(int error) {
   switch (error) {
     case EXDEV: return "the source fails reverse-path filtering (rp_filter)";
-    case EINVAL: return "the kernel refuses the source or destination as invalid (martian)";
+    case EINVAL: return "the kernel refuses it (a blackhole route, or a source or destination it takes as invalid)";
     case EHOSTUNREACH: return "host unreachable (forwarding off on the input interface, or an unreachable route)";
     case ENETUNREACH: return "network unreachable (no route)";
     case EACCES:
@@ -67,7 +72,46 @@ std::string RefusalText(int error) {
   }
 }
 
+constexpr char kListen[] = "0A";  // TCP_LISTEN in /proc/net/tcp's st column
+
+// /proc/net/tcp's "0100007F:11D7": the address as the kernel stores it (each 32-bit word in host
+// byte order, printed as hex) and the port.
+bool ParseEndpoint(std::string_view text, std::string* address, int* port) {
+  const size_t colon = text.find(':');
+  if (colon == std::string_view::npos || (colon != 8 && colon != 32)) return false;
+  unsigned long value = 0;
+  if (!absl::SimpleHexAtoi(text.substr(colon + 1), &value)) return false;
+  *port = static_cast<int>(value);
+  std::string raw;
+  for (size_t word = 0; word < colon; word += 8) {
+    uint32_t host_word = 0;
+    if (!absl::SimpleHexAtoi(text.substr(word, 8), &host_word)) return false;
+    raw.append(reinterpret_cast<const char*>(&host_word), 4);
+  }
+  *address = netfilter::FormatIpAddress(raw);
+  return true;
+}
+
 }  // namespace
+
+std::optional<std::vector<std::string>> ReadListeners(const Host& host, int port) {
+  std::optional<std::vector<std::string>> found;
+  for (const char* path : {"/proc/net/tcp", "/proc/net/tcp6"}) {
+    const StatusOr<std::string> table = host.ReadFile(path);
+    if (!table.ok()) continue;
+    if (!found) found.emplace();
+    bool header = true;
+    for (std::string_view line : absl::StrSplit(*table, '\n')) {
+      if (std::exchange(header, false)) continue;
+      const std::vector<std::string_view> columns = absl::StrSplit(line, ' ', absl::SkipEmpty());
+      std::string address;
+      int local_port = 0;
+      if (columns.size() < 4 || columns[3] != kListen || !ParseEndpoint(columns[1], &address, &local_port)) continue;
+      if (local_port == port) found->push_back(address);
+    }
+  }
+  return found;
+}
 
 netfilter::NetworkFacts ReadNetworkFacts(const Host& host, const std::vector<Link>& links,
                                          const ForwardingSysctls& sysctls) {

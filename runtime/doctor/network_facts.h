@@ -1,6 +1,8 @@
 #ifndef PHANTUN_RUNTIME_DOCTOR_NETWORK_FACTS_H_
 #define PHANTUN_RUNTIME_DOCTOR_NETWORK_FACTS_H_
 
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "runtime/doctor/host.h"
@@ -16,6 +18,10 @@ namespace phantun_runtime::doctor {
 // trace, which names the interface.
 netfilter::NetworkFacts ReadNetworkFacts(const Host& host, const std::vector<Link>& links,
                                          const ForwardingSysctls& sysctls);
+
+// The local addresses ("0.0.0.0", "::1", ...) of the TCP sockets of this network namespace that
+// listen on `port`, from /proc/net/tcp and /proc/net/tcp6; nullopt when neither can be read.
+std::optional<std::vector<std::string>> ReadListeners(const Host& host, int port);
 
 // Asks the kernel each routing question (RTM_GETROUTE, see Host::LookUpRoute) and adds the answers
 // to `facts`: a route, the kernel's refusal (its reason as text), or, when the doctor could not

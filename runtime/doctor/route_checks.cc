@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "runtime/doctor/netfilter/address.h"
+#include "runtime/doctor/netfilter/host_netfilter.h"
 #include "runtime/doctor/traces.h"
 
 namespace phantun_runtime::doctor {
@@ -24,8 +25,9 @@ std::string RouteGetCommand(const netfilter::Path& path, const PhantunTrace& tra
 }  // namespace
 
 void CheckRoutes(const Context& context, Report* report) {
-  if (context.options.mode == Mode::kUnknown) {
-    report->Add("route.path", Verdict::kSkip, "phantun's packets are traced for a mode: give --mode client|server");
+  if (const std::string unreadable = netfilter::UnreadableBackends(context.netfilter); !unreadable.empty()) {
+    // The route depends on the NAT before it, which the rules would tell.
+    report->Add("route.path", Verdict::kSkip, absl::StrCat("the rules are not fully readable: ", unreadable, " (needs CAP_NET_ADMIN)"));
     return;
   }
   const CheckAnswer answer = JudgeTraces(context, Blame::kRoute,
@@ -49,7 +51,7 @@ void CheckRoutes(const Context& context, Report* report) {
       report->Add("route.path", Verdict::kSkip, answer.finding);
       return;
     case CheckAnswer::Kind::kNotTraced:
-      report->Add("route.path", Verdict::kSkip, "no packet of phantun's could be traced");
+      report->Add("route.path", Verdict::kSkip, absl::StrCat("not traced: ", WhyNotTraced(context)));
       return;
   }
 }

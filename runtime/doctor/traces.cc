@@ -123,8 +123,10 @@ netfilter::TraceRequest ReplyRequest(const Context& context, const PhantunTrace&
     packet.saddr = out.daddr;
     packet.sport = out.dport;
     packet.daddr = syn.trace.start.saddr;
-    request.reply_saddr = syn.trace.start.daddr;
-    request.reply_sport = syn.trace.start.dport;
+    if (out.daddr != syn.trace.start.daddr || out.dport != syn.trace.start.dport) {
+      request.reply_saddr = syn.trace.start.daddr;
+      request.reply_sport = syn.trace.start.dport;
+    }
     request.assume_oifname = syn.trace.start.iifname;
     request.assume_oifindex = syn.trace.start.iifindex;
   } else {
@@ -134,13 +136,25 @@ netfilter::TraceRequest ReplyRequest(const Context& context, const PhantunTrace&
     packet.saddr = out.daddr;
     packet.sport = out.dport;
     packet.daddr = out.saddr;
-    request.reply_daddr = syn.trace.start.saddr;
+    if (out.saddr != syn.trace.start.saddr) request.reply_daddr = syn.trace.start.saddr;
     request.assume_oifname = syn.trace.start.iifname;
     request.assume_oifindex = syn.trace.start.iifindex;
   }
   request.name = absl::StrCat(packet.family == Family::kIpv6 ? "IPv6 " : "", "reply ", Endpoint(packet.saddr, packet.sport),
                               " -> ", Endpoint(packet.daddr, packet.dport), " in on ", packet.iifname);
   return request;
+}
+
+std::string WhyNotTraced(const Context& context) {
+  if (context.options.mode == Mode::kUnknown) return "phantun's packets are traced for a mode: give --mode client|server";
+  // Rules name interfaces: a packet on an interface whose name is unknown would leave most of
+  // them undecided. (Before phantun starts, --tun gives the name it will have.)
+  if (context.tun.empty()) return absl::StrCat("the TUN interface is not known (", context.tun_reason, "): give --tun");
+  // A server's SYN comes in on the WAN; a client's leaves by it, unless the route says otherwise.
+  if (context.wan.empty() && (context.options.mode == Mode::kServer || context.options.remote_address.empty())) {
+    return "the WAN interface is not known (no IPv4 default route here): give --wan";
+  }
+  return "";
 }
 
 bool TracesIpv6(const Context& context) {
@@ -169,7 +183,7 @@ bool TracesIpv6(const Context& context) {
 
 std::vector<PhantunTrace> TraceAll(const Context& context) {
   std::vector<PhantunTrace> traces;
-  if (context.options.mode == Mode::kUnknown) return traces;
+  if (!WhyNotTraced(context).empty()) return traces;
   const bool server = context.options.mode == Mode::kServer;
   std::vector<Family> families = {Family::kIpv4};
   if (TracesIpv6(context)) families.push_back(Family::kIpv6);
@@ -232,7 +246,7 @@ PathVerdict JudgePath(const Context& context, PacketRole role, const netfilter::
                                           Endpoint(packet.daddr, packet.dport), " by ", packet.oifname, "; phantun needs ",
                                           Endpoint(peer, port))};
       }
-      if (packet.oifname != context.tun) {
+      if (!context.tun.empty() && packet.oifname != context.tun) {
         return {Blame::kRoute, absl::StrCat("routed out ", packet.oifname, ", not the TUN ", context.tun)};
       }
       return {};
@@ -253,7 +267,7 @@ PathVerdict JudgePath(const Context& context, PacketRole role, const netfilter::
       return {};
     }
     case PacketRole::kClientReply:
-      if (packet.oifname != context.tun) {
+      if (!context.tun.empty() && packet.oifname != context.tun) {
         return {Blame::kRoute, absl::StrCat("routed out ", packet.oifname, ", not the TUN ", context.tun)};
       }
       return {};
@@ -296,7 +310,7 @@ std::string PassDetail(Blame blame, const netfilter::Path& path) {
   if (blame == Blame::kChains) {
     int chains = 0;
     for (const netfilter::Hop& hop : path.hops) chains += hop.chain >= 0 ? 1 : 0;
-    return absl::StrCat("no rule or policy drops it (", chains, " base chains on its path)");
+    return absl::StrCat("no rule or policy drops it (", chains, chains == 1 ? " base chain" : " base chains", " on its path)");
   }
   return "";
 }

@@ -41,6 +41,9 @@ netfilter::TraceRequest SynRequest(const Context& context, netfilter::Family fam
 // nullopt-like: an empty name when no path of the SYN left the host.
 netfilter::TraceRequest ReplyRequest(const Context& context, const PhantunTrace& syn);
 
+// Why no packet is traced for this host ("" when they are): no mode, no TUN, no WAN.
+std::string WhyNotTraced(const Context& context);
+
 // Whether the IPv6 packets are traced too: with --ipv6, or when the host is set up for them (see
 // traces.cc for the rule).
 bool TracesIpv6(const Context& context);

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "runtime/doctor/netfilter/address.h"
+#include "runtime/doctor/netfilter/render.h"
 
 namespace phantun_runtime::netfilter {
 namespace {
@@ -102,6 +103,12 @@ std::string WhyNot(const Rule& rule, const Packet& packet) {
   for (const Condition& condition : rule.conditions) {
     if (Evaluate(condition, packet) != Tristate::kNo) continue;
     if (++failing > 1) return "";
+    if (condition.field == Field::kCtState && !condition.mask.empty()) {
+      // ct state established,related: (state & mask) != 0, so the rule wants one of the mask's states.
+      why = absl::StrCat("ct state is ", PacketValue(condition.field, packet), ", the rule wants ",
+                         CtStateNames(static_cast<uint32_t>(FromBigEndian(condition.mask)), false));
+      continue;
+    }
     const char* op = condition.op == Op::kEq ? "" : condition.op == Op::kNeq ? "not " : "a range around ";
     why = absl::StrCat(FieldName(condition.field), " is ", PacketValue(condition.field, packet), ", the rule wants ", op,
                        ValueText(condition.field, condition.value, condition.mask));
@@ -521,7 +528,9 @@ class Tracer {
       if (fact == nullptr || fact->lookup_failed) {
         packet.oifname = request_.assume_oifname;
         packet.oifindex = request_.assume_oifindex;
-        const std::string why = packet.daddr.empty() ? "destination unknown" : "route not known";
+        const std::string why = packet.daddr.empty()                        ? "destination unknown"
+                                : fact != nullptr && !fact->error.empty() ? absl::StrCat("route not known: ", fact->error)
+                                                                          : "route not known";
         path.hops.push_back(Hop{"routing", "", absl::StrCat(why, ": assumed to leave by ", packet.oifname), "", ""});
         path.assumptions.push_back(absl::StrCat("if the route goes out ", packet.oifname, " (", why, ")"));
         ForwardingOn(&path);
