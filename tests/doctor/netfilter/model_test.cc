@@ -7,7 +7,7 @@
 #include "gtest/gtest.h"
 #include "runtime/doctor/netfilter/address.h"
 #include "runtime/doctor/netfilter/host_netfilter.h"
-#include "runtime/doctor/netfilter/views.h"
+#include "runtime/doctor/netfilter/evaluate.h"
 #include "tests/doctor/netfilter/render_ruleset.h"
 #include "tests/doctor/netfilter/scenario.h"
 
@@ -187,9 +187,27 @@ TEST(CapturedNftables, DecoderVariety) {
   ASSERT_NE(extra6, nullptr);
   EXPECT_EQ(Texts(*phantun_test::FindChain(*extra6, "forward")),
             std::vector<std::string>{"ip6 saddr fc00::/7 oifname \"wan0\" reject"});
-  // The bridge table is read but not on the routed path.
-  EXPECT_NE(FindTable(host.ruleset, Source::kNftables, Family::kBridge, "br"), nullptr);
-  for (const ForwardChain& chain : CollectForwardChains(host.ruleset)) EXPECT_NE(chain.table->family, Family::kBridge);
+  // The bridge table is read, its forward chain a base chain like the others, but not on the
+  // routed path: no IPv4 or IPv6 packet meets it. Of the three forward base chains, IPv4 meets the
+  // ip table's and IPv6 the ip6 table's.
+  const Table* bridge = FindTable(host.ruleset, Source::kNftables, Family::kBridge, "br");
+  ASSERT_NE(bridge, nullptr);
+  const Chain* bridge_forward = phantun_test::FindChain(*bridge, "forward");
+  ASSERT_NE(bridge_forward, nullptr);
+  EXPECT_TRUE(bridge_forward->base);
+  EXPECT_EQ(bridge_forward->hook, Hook::kForward);
+  EXPECT_FALSE(TableSees(Family::kBridge, Family::kIpv4));
+  EXPECT_FALSE(TableSees(Family::kBridge, Family::kIpv6));
+  std::vector<std::string> forward4, forward6;
+  for (const Table& table : host.ruleset.tables) {
+    for (const Chain& chain : table.chains) {
+      if (!chain.base || chain.hook != Hook::kForward) continue;
+      if (TableSees(table.family, Family::kIpv4)) forward4.push_back(table.name);
+      if (TableSees(table.family, Family::kIpv6)) forward6.push_back(table.name);
+    }
+  }
+  EXPECT_EQ(forward4, std::vector<std::string>{"extra"});
+  EXPECT_EQ(forward6, std::vector<std::string>{"extra6"});
 }
 
 TEST(CapturedLegacyIptables, UserChainsGotoConntrackAndMore) {
