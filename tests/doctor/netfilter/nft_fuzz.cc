@@ -1,5 +1,5 @@
-// libFuzzer target: the nf_tables dump decoder (tables, chains, rules and their expressions) and
-// every question asked of what it produced. An input is dump replies laid end to end, each ending
+// libFuzzer target: the nf_tables dump decoder (tables, chains, rules and their expressions), then
+// the packet tracer on what it produced: a few of the packets the doctor traces, of both families. An input is dump replies laid end to end, each ending
 // in NLMSG_DONE, like a concatenation of the nft_tables.bin, nft_chains.bin and nft_rules.bin
 // captures (fuzz.sh seeds the corpus that way); each reply answers the dump its first message
 // belongs to. Every message is also decoded on its own, so a single capture exercises the
@@ -8,22 +8,21 @@
 #include <linux/netlink.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include <algorithm>
 #include <string>
 #include <vector>
 
-#include "runtime/doctor/netfilter/address.h"
-#include "runtime/doctor/netfilter/forward_question.h"
-#include "runtime/doctor/netfilter/nat_questions.h"
 #include "runtime/doctor/netfilter/nft_messages.h"
 #include "runtime/doctor/netfilter/nft_reader.h"
 #include "runtime/doctor/netfilter/render.h"
-#include "runtime/doctor/netfilter/views.h"
+#include "runtime/doctor/netfilter/trace.h"
 #include "runtime/doctor/netlink/dump_request.h"
 #include "runtime/doctor/netlink/message.h"
 #include "tests/doctor/fake_host.h"
 #include "tests/doctor/netfilter/render_ruleset.h"
+#include "tests/doctor/netfilter/trace_host.h"
 
 namespace {
 
@@ -63,27 +62,20 @@ void DecodeEachMessage(const std::string& input) {
   }
 }
 
-void AskEverything(const Ruleset& ruleset) {
+void TraceEach(const Ruleset& ruleset) {
   sink = sink + RenderRuleset(ruleset).size();
-  const std::vector<NatRule> nat = CollectNatRules(ruleset);
-  const std::string peer4 = ParseIpAddress("192.168.200.2").value();
-  const std::string peer6 = ParseIpAddress("fcc9::2").value();
-  for (const std::string& peer : {peer4, peer6}) {
-    sink = sink + FindClientMasquerade(nat, {"tun0", peer, "eth0"}).rules.size();
-    sink = sink + FindServerDnat(nat, {"eth0", 4567, peer}).rules.size();
-    sink = sink + FindServerDnat(nat, {"", 4567, peer}).rules.size();
-  }
+  static const NetworkFacts facts = phantun_test::TestHostFacts();
   for (Family family : {Family::kIpv4, Family::kIpv6}) {
-    Packet question;
-    question.iifname = "tun0";
-    question.oifname = "eth0";
-    question.family = family;
-    sink = sink + static_cast<size_t>(CombineForward(AnswerForward(ruleset, question)));
-    question.ct_state = kCtStateNew;
-    question.dport = 4567;
-    question.saddr = family == Family::kIpv4 ? peer4 : peer6;
-    sink = sink + AnswerForward(ruleset, question).size();
+    for (const TraceRequest& request : phantun_test::PhantunRequests(family)) {
+      const Trace trace = TracePacket(ruleset, facts, request);
+      if (!phantun_test::WellFormed(ruleset, trace)) abort();
+      sink = sink + trace.paths.size() + trace.unanswered_routes.size();
+    }
   }
+  // And once with its route questions answered, as the doctor traces (at most a few rounds).
+  const Trace client = phantun_test::TraceOn(ruleset, phantun_test::PhantunRequests(Family::kIpv4)[0].packet, "eth0");
+  if (!phantun_test::WellFormed(ruleset, client)) abort();
+  sink = sink + client.paths.size();
 }
 
 }  // namespace
@@ -102,6 +94,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   Ruleset ruleset;
   ReadNftables(host, &ruleset);
-  AskEverything(ruleset);
+  TraceEach(ruleset);
   return 0;
 }

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include <optional>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "runtime/doctor/netfilter/address.h"
@@ -139,6 +140,34 @@ Packet Forwarded(const char* iif, Family family) {
   return packet;
 }
 
+std::vector<TraceRequest> PhantunRequests(Family family) {
+  const bool v6 = family == Family::kIpv6;
+  std::vector<TraceRequest> requests;
+  auto add = [&](const char* name, Packet packet, const char* out, uint32_t out_index) {
+    TraceRequest request;
+    request.name = name;
+    request.packet = std::move(packet);
+    if (request.packet.iifname == "eth0") request.packet.iifindex = 2;
+    if (request.packet.iifname == "tun0") request.packet.iifindex = 9;
+    request.assume_oifname = out;
+    request.assume_oifindex = out_index;
+    requests.push_back(std::move(request));
+  };
+  add("client SYN", ClientSyn("tun0", v6 ? "fcc8::2" : "192.168.200.2", v6 ? "2001:db8:9::9" : "203.0.113.9", 4567),
+      "eth0", 2);
+  add("server SYN", ServerSyn("eth0", v6 ? "2001:db8:7::7" : "203.0.113.7", v6 ? "2001:db8::2" : "198.18.0.2", 4567),
+      "tun0", 9);
+  add("server SYN, interface unknown",
+      ServerSyn("", v6 ? "2001:db8:7::7" : "203.0.113.7", v6 ? "2001:db8::2" : "198.18.0.2", 4567), "tun0", 9);
+  Packet reply = ServerSyn("tun0", v6 ? "fcc9::2" : "192.168.201.2", v6 ? "2001:db8:7::7" : "203.0.113.7", 40000);
+  reply.sport = 4567;
+  reply.ct_state = phantun_runtime::netfilter::kCtStateEstablished;
+  add("server reply", reply, "eth0", 2);
+  requests.back().reply_saddr = Ip(v6 ? "2001:db8::2" : "198.18.0.2");
+  add("forwarded, nothing known", Forwarded("tun0", family), "eth0", 2);
+  return requests;
+}
+
 std::vector<const Hop*> HopsAt(const Path& path, const std::string& stage) {
   std::vector<const Hop*> hops;
   for (const Hop& hop : path.hops) {
@@ -173,6 +202,21 @@ std::vector<Fate> Fates(const Trace& trace) {
   std::vector<Fate> fates;
   for (const Path& path : trace.paths) fates.push_back(path.fate);
   return fates;
+}
+
+bool WellFormed(const Ruleset& ruleset, const Trace& trace) {
+  if (trace.paths.empty()) return false;
+  for (const Path& path : trace.paths) {
+    if (path.decisive < -1 || path.decisive >= static_cast<int>(path.hops.size())) return false;
+    for (const Hop& hop : path.hops) {
+      if (hop.table < 0 && hop.chain < 0) continue;
+      if (hop.table < 0 || static_cast<size_t>(hop.table) >= ruleset.tables.size()) return false;
+      const auto& chains = ruleset.tables[static_cast<size_t>(hop.table)].chains;
+      if (hop.chain < 0 || static_cast<size_t>(hop.chain) >= chains.size()) return false;
+      if (!chains[static_cast<size_t>(hop.chain)].base) return false;
+    }
+  }
+  return true;
 }
 
 std::string Describe(const Trace& trace) {

@@ -55,6 +55,12 @@ phantun_runtime::netfilter::Packet ServerSyn(const char* wan, const char* client
 phantun_runtime::netfilter::Packet Forwarded(const char* iif,
                                              phantun_runtime::netfilter::Family family = phantun_runtime::netfilter::Family::kIpv4);
 
+// A few requests of each kind the doctor traces, for `family`, on the test host with no route
+// known (each says where to assume the packet leaves): the client's SYN out eth0, the server's
+// SYN in on eth0 and on an unknown interface, the server's reply from the TUN (conntrack undoing
+// the DNAT), and a forwarded packet of which nothing but its interfaces is known.
+std::vector<phantun_runtime::netfilter::TraceRequest> PhantunRequests(phantun_runtime::netfilter::Family family);
+
 // Looking at paths.
 // The hops of the path's base chains at `stage` ("prerouting", "forward", ...), in order.
 std::vector<const phantun_runtime::netfilter::Hop*> HopsAt(const phantun_runtime::netfilter::Path& path,
@@ -68,6 +74,10 @@ phantun_runtime::netfilter::Hop DecisiveHop(const phantun_runtime::netfilter::Pa
 bool Assumes(const phantun_runtime::netfilter::Path& path, bool applies, const std::string& rule_text);
 // The fates of every path, in order.
 std::vector<phantun_runtime::netfilter::Fate> Fates(const phantun_runtime::netfilter::Trace& trace);
+// What every trace must be, whatever the rules (the fuzzers check it): at least one path; each
+// path's decisive hop one of its hops or -1; each hop's table and chain indexes of `ruleset` (a
+// base chain) or -1.
+bool WellFormed(const phantun_runtime::netfilter::Ruleset& ruleset, const phantun_runtime::netfilter::Trace& trace);
 // The trace as text, for failure messages.
 std::string Describe(const phantun_runtime::netfilter::Trace& trace);
 

@@ -1,21 +1,20 @@
 // libFuzzer target: the legacy iptables blob parser (ipt_entry / ip6t_entry, matches, targets,
-// chains and jumps) and the questions asked of its result. An input is one family byte (even:
+// chains and jumps), then the packet tracer on its result: a few of the packets the doctor traces. An input is one family byte (even:
 // IPv4, odd: IPv6), the 84-byte IPT_SO_GET_INFO reply and the IPT_SO_GET_ENTRIES reply; the sizes
 // in both are made to agree with the input so the fuzzer spends its time inside the entries.
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <string>
 #include <vector>
 
-#include "runtime/doctor/netfilter/address.h"
-#include "runtime/doctor/netfilter/forward_question.h"
-#include "runtime/doctor/netfilter/nat_questions.h"
-#include "runtime/doctor/netfilter/views.h"
+#include "runtime/doctor/netfilter/trace.h"
 #include "runtime/doctor/netfilter/xt_layout.h"
 #include "runtime/doctor/netfilter/xt_table.h"
 #include "tests/doctor/netfilter/render_ruleset.h"
+#include "tests/doctor/netfilter/trace_host.h"
 
 namespace {
 
@@ -44,14 +43,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Ruleset ruleset;
   ruleset.tables.push_back(std::move(*table));
   sink = sink + RenderRuleset(ruleset).size();
-  const std::vector<NatRule> nat = CollectNatRules(ruleset);
-  const std::string peer = ParseIpAddress(family == Family::kIpv4 ? "192.168.201.2" : "fcc9::2").value();
-  sink = sink + FindClientMasquerade(nat, {"tun0", peer, "eth0"}).rules.size();
-  sink = sink + FindServerDnat(nat, {"eth0", 4567, peer}).rules.size();
-  Packet question;
-  question.iifname = "tun0";
-  question.oifname = "eth0";
-  question.family = family;
-  sink = sink + AnswerForward(ruleset, question).size();
+  static const NetworkFacts facts = phantun_test::TestHostFacts();
+  for (const TraceRequest& request : phantun_test::PhantunRequests(family)) {
+    const Trace trace = TracePacket(ruleset, facts, request);
+    if (!phantun_test::WellFormed(ruleset, trace)) abort();
+    sink = sink + trace.paths.size() + trace.unanswered_routes.size();
+  }
   return 0;
 }
