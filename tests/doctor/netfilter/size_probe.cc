@@ -4,7 +4,7 @@
 //   0: nothing but main
 //   1: std::string, std::vector and absl::StrCat, which the multicall binary has anyway
 //   2: 1 + the netlink layer (a link dump with attribute lookup)
-//   3: 2 + the netfilter reader and all three questions
+//   3: 2 + the netfilter reader and the packet tracer (one trace of the client's SYN)
 #include <linux/rtnetlink.h>
 #include <stdio.h>
 
@@ -20,11 +20,9 @@
 #if SIZE_PROBE_LEVEL >= 3
 #include "runtime/doctor/live_host.h"
 #include "runtime/doctor/netfilter/address.h"
-#include "runtime/doctor/netfilter/forward_question.h"
 #include "runtime/doctor/netfilter/host_netfilter.h"
-#include "runtime/doctor/netfilter/nat_questions.h"
 #include "runtime/doctor/netfilter/render.h"
-#include "runtime/doctor/netfilter/views.h"
+#include "runtime/doctor/netfilter/trace.h"
 #endif
 
 int main(int argc, char** argv) {
@@ -45,14 +43,21 @@ int main(int argc, char** argv) {
 #if SIZE_PROBE_LEVEL >= 3
   using namespace phantun_runtime::netfilter;
   const HostNetfilter host = ReadNetfilter(doctor::LiveHost());
-  const std::vector<NatRule> nat = CollectNatRules(host.ruleset);
-  const std::string peer = ParseIpAddress("192.168.200.2").value_or("");
-  text += static_cast<char>('0' + static_cast<int>(FindClientMasquerade(nat, {"tun0", peer, "eth0"}).answer));
-  text += static_cast<char>('0' + static_cast<int>(FindServerDnat(nat, {"eth0", 4567, peer}).answer));
-  Packet question;
-  question.iifname = "tun0";
-  question.oifname = "eth0";
-  text += static_cast<char>('0' + static_cast<int>(CombineForward(AnswerForward(host.ruleset, question))));
+  NetworkFacts facts;
+  facts.interfaces = {InterfaceFact{2, "eth0", {ParseIpAddress("198.18.0.2").value_or("")}}};
+  TraceRequest request;
+  request.packet.iifname = "tun0";
+  request.packet.saddr = ParseIpAddress("192.168.200.2").value_or("");
+  request.packet.daddr = ParseIpAddress("198.18.0.9").value_or("");
+  request.packet.dport = 4567;
+  request.packet.ct_state = kCtStateNew;
+  request.assume_oifname = "eth0";
+  request.assume_oifindex = 2;
+  const Trace trace = TracePacket(host.ruleset, facts, request);
+  for (const Path& path : trace.paths) {
+    text += static_cast<char>('0' + static_cast<int>(path.fate));
+    for (const Hop& hop : path.hops) text += hop.what;
+  }
   for (const Table& table : host.ruleset.tables) text += table.name;
 #endif
 #if SIZE_PROBE_LEVEL >= 1
