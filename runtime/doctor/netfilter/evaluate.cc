@@ -74,12 +74,12 @@ Tristate Evaluate(const Condition& condition, const Packet& packet) {
   std::string field;
   if (!FieldOf(packet, condition.field, &field)) return Tristate::kMaybe;
   const bool is_address = condition.field == Field::kSaddr || condition.field == Field::kDaddr;
-  // An IPv6 address condition never holds for an IPv4 packet, and the other way round.
-  if (is_address && field.size() != condition.value.size()) return Tristate::kNo;
-  if (condition.value.size() > field.size()) return Tristate::kMaybe;  // not a layout we produce
   if (condition.op == Op::kInSet || condition.op == Op::kNotInSet) {
     bool inside = false;
     for (const SetRange& range : condition.set) {
+      // An IPv4 set is never looked up with an IPv6 address (nor the other way round): the
+      // rule's address match does not apply to that packet at all.
+      if (is_address && range.low.size() != field.size()) return Tristate::kNo;
       if (range.low.size() > field.size() || range.high.size() != range.low.size()) return Tristate::kMaybe;
       if (CompareMasked(field, condition, range.low) >= 0 && CompareMasked(field, condition, range.high) <= 0) {
         inside = true;
@@ -88,6 +88,9 @@ Tristate Evaluate(const Condition& condition, const Packet& packet) {
     }
     return FromBool(inside == (condition.op == Op::kInSet));
   }
+  // An IPv6 address condition never holds for an IPv4 packet, and the other way round.
+  if (is_address && field.size() != condition.value.size()) return Tristate::kNo;
+  if (condition.value.size() > field.size()) return Tristate::kMaybe;  // not a layout we produce
   const bool ranged = condition.op == Op::kInRange || condition.op == Op::kNotInRange;
   if (ranged && condition.value_high.size() != condition.value.size()) return Tristate::kMaybe;
   const int order = CompareMasked(field, condition, condition.value);
