@@ -82,6 +82,11 @@ scenario() {
   SCENARIOS+=("$1")
   S_SIDE[$1]=$2 S_ECHO[$1]=$3 S_IDS[$1]=$4 S_DESC[$1]=$5
 }
+# What a broken scenario's printed fix must also look like, besides making the echo work:
+# `fix_must NAME REGEX WHAT` (a Python regular expression searched in the fix text; WHAT says it in
+# words, for the table).
+declare -A S_FIX_MUST=() S_FIX_MUST_WHAT=()
+fix_must() { S_FIX_MUST[$1]=$2 S_FIX_MUST_WHAT[$1]=$3; }
 
 # What a scenario's setup may set, besides the hosts' rules.
 SRV_WRAP=()         # command words phantun-run and the server's doctor are started under (no lone --)
@@ -352,6 +357,8 @@ setup_srv_nft_forward_drop() {
   lab_server
   nft_forward_drop "$SRV_NS" ""
 }
+fix_must srv-nft-forward-drop "iifname \"$SRV_VETH\" oifname \"$SRV_TUN\".*; .*iifname \"$SRV_TUN\" oifname \"$SRV_VETH\"|iifname \"$SRV_TUN\" oifname \"$SRV_VETH\".*; .*iifname \"$SRV_VETH\" oifname \"$SRV_TUN\"" \
+  "it accepts both ways (no established accept to carry the replies)"
 evidence_srv_nft_forward_drop() {
   server_break
   local n
@@ -402,6 +409,51 @@ evidence_srv_stateful_no_new() {
   local n
   n=$(srv_lab_dnat)
   want "the DNAT took the SYN (counted ${n:-?}) before the forward chain dropped it" some "$n"
+}
+
+scenario srv-nft-forward-one-way server fail fwd.chains \
+  "nft: forward chain with policy drop that accepts the SYN's way in ($SRV_VETH to $SRV_TUN, tcp dport $PHANTUN_PORT) and nothing else, no 'ct state established' accept: the SYN+ACK back out is dropped"
+setup_srv_nft_forward_one_way() {
+  lab_client
+  lab_server
+  nft_forward_drop "$SRV_NS" "    iifname \"$SRV_VETH\" oifname \"$SRV_TUN\" tcp dport $PHANTUN_PORT counter accept"
+}
+fix_must srv-nft-forward-one-way "iifname \"$SRV_TUN\" oifname \"$SRV_VETH\"" \
+  "it accepts the way back ($SRV_TUN to $SRV_VETH)"
+evidence_srv_nft_forward_one_way() {
+  local n
+  n=$(cli_lab_masq)
+  want "the SYN left the client (lab masquerade counted ${n:-?})" some "$n"
+  n=$(nft_count "$SRV_NS" "tcp dport $PHANTUN_PORT counter packets")
+  want "the forward chain let the SYN in (its accept counted ${n:-?})" some "$n"
+  n=$(tun_tx "$SRV_NS" "$SRV_TUN")
+  want "the SYN reached phantun_server through $SRV_TUN (TUN tx $n)" some "$n"
+  client_tun_got_nothing
+}
+
+scenario srv-docker-user-empty server fail fwd.chains \
+  "Docker's FORWARD as a recent Docker leaves it (iptables: -P FORWARD DROP; FORWARD jumps to an empty DOCKER-USER, then DOCKER-ISOLATION-STAGE-1, then docker0's accepts); no accept for the tunnel; the lab's nft DNAT"
+setup_srv_docker_user_empty() {
+  lab_client
+  lab_server
+  local chain
+  for chain in DOCKER-USER DOCKER DOCKER-ISOLATION-STAGE-1; do in_ns "$SRV_NS" iptables -N "$chain"; done
+  in_ns "$SRV_NS" iptables -A DOCKER-ISOLATION-STAGE-1 -j RETURN
+  in_ns "$SRV_NS" iptables -A FORWARD -j DOCKER-USER
+  in_ns "$SRV_NS" iptables -A FORWARD -j DOCKER-ISOLATION-STAGE-1
+  in_ns "$SRV_NS" iptables -A FORWARD -o docker0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+  in_ns "$SRV_NS" iptables -A FORWARD -o docker0 -j DOCKER
+  in_ns "$SRV_NS" iptables -A FORWARD -i docker0 ! -o docker0 -j ACCEPT
+  in_ns "$SRV_NS" iptables -A FORWARD -i docker0 -o docker0 -j ACCEPT
+  in_ns "$SRV_NS" iptables -P FORWARD DROP
+}
+fix_must srv-docker-user-empty '^(?!.*FORWARD).*-I DOCKER-USER' \
+  "it goes to DOCKER-USER (Docker rewrites FORWARD)"
+evidence_srv_docker_user_empty() {
+  server_break
+  local n
+  n=$(ipt_count "$SRV_NS" iptables "-A FORWARD -j DOCKER-USER")
+  want "the SYN went through FORWARD's jump to the empty DOCKER-USER (counted ${n:-?}) and met the DROP policy" some "$n"
 }
 
 scenario srv-policy-route-blackhole server fail 'route.*' \
@@ -591,7 +643,25 @@ setup_cli_nft_forward_drop() {
   lab_server
   nft_forward_drop "$CLI_NS" ""
 }
+fix_must cli-nft-forward-drop "iifname \"$CLI_TUN\" oifname \"$CLI_VETH\".*; .*iifname \"$CLI_VETH\" oifname \"$CLI_TUN\"|iifname \"$CLI_VETH\" oifname \"$CLI_TUN\".*; .*iifname \"$CLI_TUN\" oifname \"$CLI_VETH\"" \
+  "it accepts both ways (no established accept to carry the replies)"
 evidence_cli_nft_forward_drop() {
+  client_break
+  local n
+  n=$(srv_lab_dnat)
+  want "no SYN reached the server (DNAT counted ${n:-?})" none "$n"
+}
+
+scenario cli-iptlegacy-forward-drop client fail fwd.chains \
+  "iptables-legacy -P FORWARD DROP on the client, next to the lab's nft masquerade"
+setup_cli_iptlegacy_forward_drop() {
+  lab_client
+  lab_server
+  in_ns "$CLI_NS" iptables-legacy -P FORWARD DROP
+}
+fix_must cli-iptlegacy-forward-drop "iptables-legacy .*-i $CLI_TUN -o $CLI_VETH.*; iptables-legacy .*-i $CLI_VETH -o $CLI_TUN|iptables-legacy .*-i $CLI_VETH -o $CLI_TUN.*; iptables-legacy .*-i $CLI_TUN -o $CLI_VETH" \
+  "it accepts both ways with iptables-legacy"
+evidence_cli_iptlegacy_forward_drop() {
   client_break
   local n
   n=$(srv_lab_dnat)
@@ -962,7 +1032,7 @@ reap_ended() { # pid
   return 0
 }
 
-run_doctor() { # side ns wrap-words... -- doctor args...
+run_doctor() { # tag ns wrap-words... -- doctor args... (tag: server, client, server_fixed, client_fixed)
   local side=$1 ns=$2 status=0 wrap=()
   shift 2
   while [ "$1" != -- ]; do wrap+=("$1"); shift; done
@@ -1059,17 +1129,9 @@ scenario_main() { # name index
   run_doctor client "$CLI_NS" "${CLI_WRAP[@]}" -- "${CLI_DOCTOR_ARGS[@]}"
 
   step "$name: the hosts' rules after the echo and the doctors, with their counters"
-  local tool
-  for ns in "$CLI_NS" "$SRV_NS"; do
-    say "$ns: nft list ruleset"
-    ip netns exec "$ns" nft list ruleset | indent
-    for tool in iptables-legacy-save iptables-nft-save; do
-      if [ -n "$(ip netns exec "$ns" "$tool" 2>/dev/null | grep -v '^#')" ]; then
-        say "$ns: $tool -c"
-        ip netns exec "$ns" "$tool" -c | indent
-      fi
-    done
-  done
+  for ns in "$CLI_NS" "$SRV_NS"; do list_rules "$ns"; done
+
+  fix_stage
 
   step "$name: the lab guard"
   local dropped total=0
@@ -1081,6 +1143,86 @@ scenario_main() { # name index
   meta guard_drops "$total"
   say "packets the lab guard dropped (addressed outside 127.0.0.0/8 and 198.18.0.0/15): $total"
   meta done yes
+}
+
+# The doctor's printed fix, on real traffic (issue 13 item 4): when the broken side's doctor fails
+# a netfilter check (nat.masquerade, nat.dnat, fwd.chains) with a fix made of nft/iptables
+# commands, those commands are run in that side's namespace exactly as printed (fix_commands.py
+# splits them into words and runs them without a shell, after refusing anything a shell would
+# expand), then the echo is sent again through the same tunnel and that side's doctor runs again.
+# matrix_report.py requires the echo to work and the doctor to fail nothing any more.
+fix_stage() {
+  local side=${S_SIDE[$name]} ns status
+  [ "$side" = server ] || [ "$side" = client ] || return 0
+  [ "$(sed -n 's/^echo=//p' "$WORK/meta")" = fail ] || return 0
+  [ "$(sed -n "s/^${side}_exit=//p" "$WORK/meta")" = 1 ] || return 0
+  if [ "$side" = server ]; then ns=$SRV_NS; else ns=$CLI_NS; fi
+  step "$name: the $side doctor's printed fix, applied"
+  status=0
+  python3 "$MATRIX_DIR/fix_commands.py" plan "$WORK/doctor-$side.json" "$WORK" || status=$?
+  case $status in
+    0) ;;
+    3)
+      say "fix: $(sed -n 's/^fix_state=//p' "$WORK/meta"): $(sed -n 's/^fix_note=//p' "$WORK/meta")"
+      return 0
+      ;;
+    *) fail "fix_commands.py plan ended with status $status" ;;
+  esac
+  say "fix for $(sed -n 's/^fix_checks=//p' "$WORK/meta"): $(sed -n 's/^fix_text=//p' "$WORK/meta")"
+  if ! python3 "$MATRIX_DIR/fix_commands.py" apply "$ns" "$WORK"; then
+    say "the fix did not apply: $(sed -n 's/^fix_apply=//p' "$WORK/meta")"
+    return 0
+  fi
+  say "the rules with the fix:"
+  list_rules "$ns"
+
+  step "$name: $ECHO_COUNT datagrams again, through the same tunnel, with the fix"
+  fix_echo
+  if [ "$FIX_ECHO" != ok ] && [ "$(sed -n 's/^client_started=//p' "$WORK/meta")" = yes ]; then
+    # phantun_client starts a new fake-TCP connection for each new UDP peer (udp_echo ping binds a
+    # new port each time), so no restart should be needed; if the echo still fails, try once more
+    # with phantun_client started afresh, as the harness starts it, and say so.
+    say "the echo failed with the fix in place; phantun_client restarted, as it was started, and the echo tried again"
+    stop_pid "$client_pid"
+    say "phantun_client (pid $client_pid) stopped: status $STATUS"
+    start_in phantun-run-client-restarted "$CLI_NS" MODE=client RUST_LOG=info "${CLI_WRAP[@]}" "$BIN/phantun-run" \
+      --local "$CLIENT_UDP" --remote "$SRV_ADDR:$PHANTUN_PORT" \
+      --tun "$CLI_TUN" --tun-local "$CLI_TUN_LOCAL" --tun-peer "$CLI_TUN_PEER" --ipv4-only
+    client_pid=$LAST_PID
+    wait_for "TUN $CLI_TUN is up with $CLI_TUN_LOCAL in $CLI_NS" "$READY_TIMEOUT_MS" "$client_pid" \
+      tun_ready "$CLI_NS" "$CLI_TUN" "$CLI_TUN_LOCAL"
+    wait_for "phantun_client takes UDP on $CLIENT_UDP" "$READY_TIMEOUT_MS" "$client_pid" \
+      udp_listening "$CLI_NS" "$CLIENT_UDP"
+    meta fix_client_restarted yes
+    fix_echo
+  fi
+  meta fix_echo "$FIX_ECHO"
+
+  step "$name: phantun-doctor on the $side again, with the fix"
+  if [ "$side" = server ]; then
+    run_doctor server_fixed "$SRV_NS" "${SRV_WRAP[@]}" -- "${SRV_DOCTOR_ARGS[@]}"
+  else
+    run_doctor client_fixed "$CLI_NS" "${CLI_WRAP[@]}" -- "${CLI_DOCTOR_ARGS[@]}"
+  fi
+  say "$ns: the rules after the fixed echo, with their counters"
+  list_rules "$ns"
+}
+list_rules() { # ns: its nft ruleset and, when not empty, its iptables rules, with counters
+  local tool
+  say "$1: nft list ruleset"
+  ip netns exec "$1" nft list ruleset | indent
+  for tool in iptables-legacy-save iptables-nft-save; do
+    if [ -n "$(ip netns exec "$1" "$tool" 2>/dev/null | grep -v '^#')" ]; then
+      say "$1: $tool -c"
+      ip netns exec "$1" "$tool" -c | indent
+    fi
+  done
+}
+fix_echo() { # sets FIX_ECHO to ok or fail
+  local status=0
+  run ip netns exec "$CLI_NS" "$BIN/udp_echo" ping "$CLIENT_UDP" "$ECHO_COUNT" "$ECHO_TIMEOUT_MS" || status=$?
+  if [ "$status" -eq 0 ]; then FIX_ECHO=ok; else FIX_ECHO=fail; fi
+  reason="" # a failed echo is a result, not a harness error
 }
 
 scenario_exit() {
@@ -1240,6 +1382,8 @@ for name in "${SELECTED[@]}"; do
     echo "expect_fail=${S_IDS[$name]}"
     echo "description=${S_DESC[$name]}"
     echo "order=$idx"
+    [ -z "${S_FIX_MUST[$name]:-}" ] || echo "fix_must=${S_FIX_MUST[$name]}"
+    [ -z "${S_FIX_MUST_WHAT[$name]:-}" ] || echo "fix_must_what=${S_FIX_MUST_WHAT[$name]}"
   } >"$RUN_DIR/$name/meta"
   now_ms
   t0=$NOW_MS

@@ -17,6 +17,13 @@ nowhere when it works. So, for a scenario that breaks SIDE and lists check ids:
   - echo fails: SIDE's doctor exits 1 and every listed id (a glob, or alternatives a|b) is among
     its failed checks; the other side's doctor exits 0;
   - echo works: neither doctor exits 1.
+And the doctor's printed fixes (issue 13 item 4): when the broken side's doctor failed a netfilter
+check (nat.masquerade, nat.dnat, fwd.chains) with a fix made of nft/iptables commands, matrix.sh
+ran them there (fix_commands.py) and then the echo and that doctor again; the fix must have
+applied, the echo must now work and the doctor must fail nothing (a scenario breaks one thing).
+A fix that does not is the doctor's mismatch; one the harness would not run is a harness problem.
+Fixes of other checks (routes, forwarding switches, privileges) and "no single added rule makes
+this pass" are not applicable ("n.a.").
 An exit status other than 0 or 1 (64: usage error) is never a verdict. With --schema, every report
 must also match docs/doctor-report.schema.json.
 """
@@ -25,6 +32,7 @@ import argparse
 import fnmatch
 import json
 import os
+import re
 import sys
 
 SIDES = ("server", "client")
@@ -118,6 +126,12 @@ class Scenario:
         self.expect_ids = [] if ids in ("", "-") else ids.split()
         self.echo = self.meta.get("echo", "-")
         self.doctors = {s: Doctor(folder, s, self.meta) for s in SIDES}
+        self.fixed = None  # the broken side's doctor run again with its fix applied
+        if self.side in SIDES:
+            self.fixed = Doctor(folder, self.side + "_fixed", self.meta)
+        self.fix_cell, fix_problems, fix_kind = self.judge_fix()
+        self.fix_problems = fix_problems
+        self.fix_kind = fix_kind
         self.order = int(self.meta.get("order", "0"))
         self.families = BASE_FAMILIES | {p.split(".", 1)[0] for p in self.expect_ids}
         self.problems, self.kind = self.judge()
@@ -161,11 +175,67 @@ class Scenario:
             for d in self.doctors.values():
                 if d.exit == 1:
                     doctor.append("%s doctor fails though the echo works: %s" % (d.side, ", ".join(d.fails)))
+        if self.fix_kind == "harness":
+            harness.extend(self.fix_problems)
+        elif self.fix_kind == "doctor":
+            doctor.extend(self.fix_problems)
         if harness:
             return harness + doctor, "harness"
         if doctor:
             return doctor, "doctor"
         return [], "match"
+
+    def judge_fix(self):
+        """Returns (cell, problems, kind) for the printed fix: cell for the "fix works" column,
+        kind None (works, or not applicable), "doctor" or "harness"."""
+        m = self.meta
+        state = m.get("fix_state")
+        if self.side not in SIDES:
+            return "n.a.", [], None
+        if state is None:
+            return "n.a.", [], None  # no failed echo with a failing doctor: nothing to fix
+        if state == "na":
+            return "n.a.", [], None
+        if state == "harness":
+            note = m.get("fix_note", "?")
+            return "**HARNESS**: " + note, ["harness: " + note], "harness"
+        problems, harness = [], []
+        text = m.get("fix_text", "")
+        checks = m.get("fix_checks", "").split()
+        must = m.get("fix_must")
+        if must and not re.search(must, text):
+            problems.append("the fix does not do what this scenario needs: %s" % m.get("fix_must_what", must))
+        applied = m.get("fix_apply")
+        restarted = m.get("fix_client_restarted") == "yes"
+        if applied is None:
+            harness.append("harness: the fix was not applied (see scenario.log)")
+        elif applied != "ok":
+            problems.append("the printed command failed: %s" % applied)
+        else:
+            if m.get("fix_echo") != "ok":
+                problems.append("the echo still fails with the fix applied%s" % (
+                    " (also after restarting phantun_client)" if restarted else ""))
+            d = self.fixed
+            if d is None or d.exit is None:
+                harness.append("harness: the %s doctor was not run again with the fix" % self.side)
+            elif d.exit not in (0, 1):
+                harness.append("harness: the %s doctor with the fix: %s" % (self.side, d.verdict()))
+            elif d.error:
+                harness.append("harness: the %s doctor with the fix: %s" % (self.side, d.error))
+            else:
+                if d.schema_problem:
+                    problems.append("%s doctor with the fix: %s" % (self.side, d.schema_problem))
+                still = [f for f in d.fails if f in checks]
+                other = [f for f in d.fails if f not in checks]
+                if still:
+                    problems.append("with the fix, the %s doctor still fails %s" % (self.side, ", ".join(still)))
+                if other:
+                    problems.append("with the fix, the %s doctor fails %s" % (self.side, ", ".join(other)))
+        if harness:
+            return "**HARNESS**: " + "; ".join(harness + problems), harness + problems, "harness"
+        if problems:
+            return "**no**: " + "; ".join(problems), ["fix (%s): " % ", ".join(checks) + p for p in problems], "doctor"
+        return "yes" + (" (after restarting phantun_client)" if restarted else ""), [], None
 
     def matches_cell(self):
         if self.kind == "match":
@@ -175,9 +245,9 @@ class Scenario:
         return "**NO**: " + "; ".join(self.problems)
 
     def one_line(self):
-        return "%-30s echo %-4s (want %s)  server doctor: %-28s client doctor: %-28s %s" % (
+        return "%-30s echo %-4s (want %s)  server doctor: %-28s client doctor: %-28s fix works: %-5s %s" % (
             self.name, self.echo, self.expect_echo, self.doctors["server"].verdict(self.families),
-            self.doctors["client"].verdict(self.families),
+            self.doctors["client"].verdict(self.families), self.fix_cell.split(":")[0].strip("*"),
             "match" if self.kind == "match" else ("MISMATCH: " + "; ".join(self.problems)))
 
 
@@ -228,13 +298,20 @@ def build_table(scenarios, run_meta, total_ms):
     lines.append("")
     lines.append("summary: %d scenarios, %d match, %d mismatch (the doctor is wrong), %d harness problem(s)"
                  % (n, matched, doctor, harness))
+    applied = [s for s in scenarios if s.meta.get("fix_state") == "apply"]
     lines.append("")
-    lines.append("| # | scenario | broken side | echo (expected) | server doctor | client doctor | matches |")
-    lines.append("| ---: | --- | --- | --- | --- | --- | --- |")
+    lines.append("fixes: %d printed fix(es) applied on real traffic, %d made the echo work with the doctor"
+                 " passing, %d did not, %d harness problem(s)" % (
+                     len(applied), sum(1 for s in applied if s.fix_kind is None),
+                     sum(1 for s in applied if s.fix_kind == "doctor"),
+                     sum(1 for s in scenarios if s.fix_kind == "harness")))
+    lines.append("")
+    lines.append("| # | scenario | broken side | echo (expected) | server doctor | client doctor | fix works | matches |")
+    lines.append("| ---: | --- | --- | --- | --- | --- | --- | --- |")
     for s in scenarios:
-        lines.append("| %d | %s | %s | %s (%s) | %s | %s | %s |" % (
+        lines.append("| %d | %s | %s | %s (%s) | %s | %s | %s | %s |" % (
             s.order, cell(s.name), s.side, s.echo, s.expect_echo, cell(s.doctors["server"].verdict(s.families)),
-            cell(s.doctors["client"].verdict(s.families)), cell(s.matches_cell())))
+            cell(s.doctors["client"].verdict(s.families)), cell(s.fix_cell), cell(s.matches_cell())))
     lines.append("")
     lines.append("## Scenarios")
     lines.append("")
@@ -243,6 +320,26 @@ def build_table(scenarios, run_meta, total_ms):
         lines.append("- **%s** (%s; must fail on the broken side: %s): %s" % (
             s.name, "working recipe" if s.side == "none" else "broken: " + s.side, must,
             s.meta.get("description", "")))
+    fixes = [s for s in scenarios if s.meta.get("fix_state")]
+    if fixes:
+        lines.append("")
+        lines.append("## The broken side's printed fixes")
+        lines.append("")
+        lines.append("Applied as printed in the broken side's namespace, then the echo and that side's doctor again"
+                     " (\"n.a.\": the failed checks are not netfilter rules, or no added rule can fix them).")
+        lines.append("")
+        for s in fixes:
+            m = s.meta
+            if m["fix_state"] == "apply":
+                after = ""
+                if s.fixed is not None and s.fixed.exit is not None:
+                    after = "; echo with the fix: %s; %s doctor with the fix: %s" % (
+                        m.get("fix_echo", "-"), s.side, s.fixed.verdict())
+                lines.append("- **%s** (%s): `%s`%s; fix works: %s" % (
+                    s.name, m.get("fix_checks", ""), m.get("fix_text", ""), after, s.fix_cell))
+            else:
+                lines.append("- **%s**: fix: not applicable (%s)%s" % (
+                    s.name, m.get("fix_note", ""), "" if m["fix_state"] == "na" else "; " + s.fix_cell))
     bad = [s for s in scenarios if s.kind != "match"]
     if bad:
         lines.append("")
