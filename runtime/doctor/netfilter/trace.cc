@@ -132,8 +132,13 @@ class ChainWalker {
   ChainWalker(const Table& table, const Packet& packet, std::vector<NearMiss>* near_misses, const std::string& where)
       : table_(table), packet_(packet), near_misses_(near_misses), where_(where) {}
 
+  // The outcomes of the chain from rule `from` on. A rule that may apply adds its outcomes and the
+  // walk goes on, in this same loop, assuming it did not: no recursion per undecidable rule, so a
+  // chain of 100k of them cannot exhaust the stack.
   std::vector<Outcome> Walk(size_t chain, size_t from, int depth, const std::vector<std::string>& assumed) {
     const Chain& current = table_.chains[chain];
+    std::vector<Outcome> out;
+    std::vector<std::string> so_far = assumed;
     for (size_t i = from; i < current.rules.size(); ++i) {
       const Rule& rule = current.rules[i];
       const Tristate applies = EvaluateRule(rule, packet_);
@@ -150,22 +155,19 @@ class ChainWalker {
           rule.nat.family != packet_.family) {
         continue;
       }
-      std::vector<std::string> if_applies = assumed;
+      std::vector<std::string> if_applies = so_far;
       if (applies == Tristate::kMaybe) if_applies.push_back(absl::StrCat("if this rule applies: ", rule.text));
       std::vector<Outcome> effect = Effect(chain, i, rule, depth, if_applies);
-      if (applies == Tristate::kYes) return effect;
-      std::vector<std::string> if_not = assumed;
-      if_not.push_back(absl::StrCat("if this rule does not apply: ", rule.text));
-      if (effect.size() >= kMaxPaths) return {Unknown("too many rules the doctor cannot decide", assumed)};
-      std::vector<Outcome> rest = Walk(chain, i + 1, depth, if_not);
-      effect.insert(effect.end(), rest.begin(), rest.end());
-      if (effect.size() > kMaxPaths) return {Unknown("too many rules the doctor cannot decide", assumed)};
-      return effect;
+      out.insert(out.end(), std::make_move_iterator(effect.begin()), std::make_move_iterator(effect.end()));
+      if (out.size() > kMaxPaths) return {Unknown("too many rules the doctor cannot decide", assumed)};
+      if (applies == Tristate::kYes) return out;
+      so_far.push_back(absl::StrCat("if this rule does not apply: ", rule.text));
     }
     Outcome leave;
     leave.kind = Outcome::Kind::kLeave;
-    leave.assumptions = assumed;
-    return {leave};
+    leave.assumptions = std::move(so_far);
+    out.push_back(std::move(leave));
+    return out;
   }
 
  private:

@@ -195,6 +195,23 @@ TEST_F(Tracer, ARuleTheDoctorCannotDecideSplitsThePath) {
   EXPECT_EQ(trace.paths[1].fate, Fate::kLeft);
 }
 
+// Each undecidable rule doubles the ways through; past a bound the trace says it cannot tell
+// instead of exploring them all, and a long chain of such rules is no deeper a recursion.
+TEST_F(Tracer, TooManyUndecidableRulesAreUnknownNotExplored) {
+  std::vector<Rule> rules;
+  for (int i = 0; i < 100000; ++i) {
+    Rule maybe = Make({}, Action::kDrop, "opaque drop");
+    maybe.opaque.push_back("something unknown");
+    rules.push_back(std::move(maybe));
+  }
+  ruleset.tables = {Nft("nat", {Base("prerouting", Hook::kPrerouting, -100, "nat", {kRightDnat})}),
+                    Nft("f", {Base("forward", Hook::kForward, 0, "filter", std::move(rules))})};
+  const Trace trace = Run();
+  ASSERT_EQ(trace.paths.size(), 1u);
+  EXPECT_EQ(trace.paths[0].fate, Fate::kUnknown);
+  EXPECT_NE(trace.paths[0].hops.back().what.find("too many rules the doctor cannot decide"), std::string::npos);
+}
+
 TEST_F(Tracer, RoutesComeFromTheFactsAndMissingOnesAreAsked) {
   ruleset.tables = {Nft("nat", {Base("prerouting", Hook::kPrerouting, -100, "nat", {kRightDnat})})};
   facts.routes[0].type = RouteType::kBlackhole;
