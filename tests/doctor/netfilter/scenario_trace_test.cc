@@ -524,8 +524,13 @@ TEST_P(XtablesVariety, ForwardThroughUserChainsAndGoto) {
   EXPECT_EQ(std::count(fates.begin(), fates.end(), Fate::kLeft), 2) << Describe(trace);
   EXPECT_EQ(std::count(fates.begin(), fates.end(), Fate::kDropped), 1) << Describe(trace);
   for (const Path& path : trace.paths) {
-    if (path.fate == Fate::kLeft) EXPECT_EQ(ForwardHopOf(path, "filter")->what, "accept") << Describe(trace);
-    if (path.fate == Fate::kDropped) EXPECT_EQ(DecisiveHop(path).what, "no rule decides: policy drop");
+    // Braced: EXPECT_EQ is an if/else inside, and gcc warns of the dangling else without them.
+    if (path.fate == Fate::kLeft) {
+      EXPECT_EQ(ForwardHopOf(path, "filter")->what, "accept") << Describe(trace);
+    }
+    if (path.fate == Fate::kDropped) {
+      EXPECT_EQ(DecisiveHop(path).what, "no rule decides: policy drop");
+    }
   }
 }
 
