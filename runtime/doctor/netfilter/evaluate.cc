@@ -51,6 +51,10 @@ bool FieldOf(const Packet& packet, Field field, std::string* bytes) {
       if (packet.ct_state == 0) return false;
       *bytes = BigEndian(packet.ct_state, 4);
       return true;
+    case Field::kDaddrType:
+      if (packet.daddr_type == 0) return false;
+      *bytes = BigEndian(packet.daddr_type, 4);
+      return true;
   }
   return false;
 }

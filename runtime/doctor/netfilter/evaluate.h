@@ -23,6 +23,7 @@ struct Packet {
   uint16_t sport = 0;
   uint16_t dport = 0;
   uint32_t ct_state = 0;  // one kCtState* bit
+  uint32_t daddr_type = 0;  // kRouteTypeLocal or kRouteTypeUnicast; 0: unknown
 };
 
 Tristate Evaluate(const Condition& condition, const Packet& packet);

@@ -53,7 +53,12 @@ enum class Field : uint8_t {
   kSport,     // 2 bytes
   kDport,
   kCtState,   // 4 bytes, a bitmask (see kCtState* below)
+  kDaddrType,  // 4 bytes: the kernel's route type of the destination (RTN_LOCAL 2, RTN_UNICAST 1, ...),
+               // as `fib daddr type` and `-m addrtype --dst-type` see it
 };
+
+inline constexpr uint32_t kRouteTypeUnicast = 1;  // RTN_UNICAST
+inline constexpr uint32_t kRouteTypeLocal = 2;    // RTN_LOCAL
 
 // nftables's conntrack state bits (NF_CT_STATE_*_BIT); legacy and compat matches are converted.
 inline constexpr uint32_t kCtStateInvalid = 1u << 0;

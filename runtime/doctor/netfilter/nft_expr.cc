@@ -81,6 +81,7 @@ std::string_view FieldText(Field field, size_t width) {
     case Field::kSport: return "th sport";
     case Field::kDport: return "th dport";
     case Field::kCtState: return "ct state";
+    case Field::kDaddrType: return "fib daddr type";
   }
   return "?";
 }
@@ -174,6 +175,7 @@ class Decoder {
     if (attributes.malformed()) return NotUnderstood(absl::StrCat(name, " <malformed>"));
     if (name == "counter" || name == "last") return;
     if (name == "meta") return Meta(attributes);
+    if (name == "fib" && Fib(attributes)) return;
     if (name == "payload") return Payload(attributes);
     if (name == "ct") return Ct(attributes);
     if (name == "bitwise") return Bitwise(attributes);
@@ -272,6 +274,18 @@ class Decoder {
         return;
     }
     LoadOpaque(dreg, absl::StrCat("meta ", MetaKeyName(key)));
+  }
+
+  // `fib daddr type`: the route type of the destination (a host-order u32 RTN_* number), which
+  // the tracer knows for its packet. Other fib lookups (oif, with iif/oif/mark keys) stay opaque.
+  bool Fib(const AttributeIndex& attributes) {
+    const auto dreg = attributes.Be32(NFTA_FIB_DREG);
+    const uint32_t result = attributes.Be32(NFTA_FIB_RESULT).value_or(0);
+    const uint32_t flags = attributes.Be32(NFTA_FIB_FLAGS).value_or(0);
+    if (!dreg || result != NFT_FIB_RESULT_ADDRTYPE || flags != NFTA_FIB_F_DADDR) return false;
+    LoadField(*dreg, Field::kDaddrType, 4, 4);
+    if (Register* loaded = At(*dreg)) loaded->host_u32 = true;
+    return true;
   }
 
   // The family of the network header in this rule: the table's, or (inet, bridge, netdev) the one

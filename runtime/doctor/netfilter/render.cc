@@ -60,6 +60,7 @@ std::string_view SetKeyName(Field field, Family family) {
     case Field::kSport: return "th sport";
     case Field::kDport: return "th dport";
     case Field::kCtState: return "ct state";
+    case Field::kDaddrType: return "fib daddr type";
   }
   return "?";
 }
@@ -207,6 +208,16 @@ class Renderer {
           Add(absl::StrCat("ct state ", positive ? "" : "!= ", CtStateNames(bits, false)));
         } else {
           Add(absl::StrCat("-m conntrack ", positive ? "" : "! ", "--ctstate ", CtStateNames(bits, true)));
+        }
+        return;
+      }
+      case Field::kDaddrType: {
+        const uint32_t type = BigEndianNumber(condition.value);
+        const std::string name = type == kRouteTypeLocal ? "local" : type == kRouteTypeUnicast ? "unicast" : absl::StrCat(type);
+        if (nft) {
+          Add(absl::StrCat("fib daddr type ", NftOp(condition.op), name));
+        } else {
+          Add(absl::StrCat("-m addrtype ", condition.op == Op::kNeq ? "! " : "", "--dst-type ", absl::AsciiStrToUpper(name)));
         }
         return;
       }

@@ -1,6 +1,7 @@
 #include "runtime/doctor/netfilter/trace.h"
 
 #include <algorithm>
+#include <optional>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -53,6 +54,7 @@ std::string FieldName(Field field) {
     case Field::kSport: return "sport";
     case Field::kDport: return "dport";
     case Field::kCtState: return "ct state";
+    case Field::kDaddrType: return "daddr type";
   }
   return "?";
 }
@@ -92,6 +94,7 @@ std::string PacketValue(Field field, const Packet& packet) {
     case Field::kSport: return absl::StrCat(packet.sport);
     case Field::kDport: return absl::StrCat(packet.dport);
     case Field::kCtState: return packet.ct_state == kCtStateNew ? "new" : "established";
+    case Field::kDaddrType: return packet.daddr_type == kRouteTypeLocal ? "local" : "unicast";
   }
   return "?";
 }
@@ -206,11 +209,12 @@ class ChainWalker {
       case Action::kReturn: outcome.kind = Outcome::Kind::kLeave; return {outcome};
       case Action::kJump:
       case Action::kGoto: {
-        const int target = ChainIndex(table_, rule.target_chain);
+        const int target = Find(rule.target_chain);
         if (target < 0 || depth >= kMaxJumpDepth) {
           return {Unknown(absl::StrCat("jumps to ", rule.target_chain, ", which the doctor cannot follow"), assumed)};
         }
-        std::vector<Outcome> called = Walk(static_cast<size_t>(target), 0, depth + 1, assumed);
+        std::vector<Outcome> called = Called(static_cast<size_t>(target), depth + 1);
+        for (Outcome& each : called) each.assumptions.insert(each.assumptions.begin(), assumed.begin(), assumed.end());
         std::vector<Outcome> out;
         for (Outcome& each : called) {
           if (each.kind != Outcome::Kind::kLeave) {
@@ -233,10 +237,31 @@ class ChainWalker {
     }
   }
 
+  // A called chain's outcomes for this packet are the same wherever it is called from, so each is
+  // walked once: chains that jump several times into chains that do the same would otherwise cost
+  // time exponential in the nesting. (The depth of the first call decides the 16-deep limit.)
+  std::vector<Outcome> Called(size_t chain, int depth) {
+    if (called_.empty()) called_.resize(table_.chains.size());
+    if (!called_[chain]) called_[chain] = Walk(chain, 0, depth, {});
+    return *called_[chain];
+  }
+
+  // The chain named `name`, looked up once per name: a packet meets few of a large ruleset's
+  // chains, but may jump to some of them many times.
+  int Find(const std::string& name) {
+    for (const auto& [known, index] : found_) {
+      if (known == name) return index;
+    }
+    found_.emplace_back(name, ChainIndex(table_, name));
+    return found_.back().second;
+  }
+
   const Table& table_;
   const Packet& packet_;
   std::vector<NearMiss>* near_misses_;
   const std::string& where_;
+  std::vector<std::optional<std::vector<Outcome>>> called_;
+  std::vector<std::pair<std::string, int>> found_;
 };
 
 struct BaseChain {
@@ -396,6 +421,11 @@ class Tracer {
         out->push_back(std::move(path));
         return;
       }
+    }
+    // `fib daddr type local` / `-m addrtype --dst-type LOCAL`: whether the destination, as it is
+    // now (after any DNAT), is one of this host's addresses.
+    if (!path.packet.daddr.empty()) {
+      path.packet.daddr_type = facts_.IsLocalAddress(path.packet.daddr) ? kRouteTypeLocal : kRouteTypeUnicast;
     }
     ChainWalker walker(table, path.packet, &path.near_misses, where);
     const std::vector<Outcome> outcomes = walker.Walk(base.index, 0, 0, {});

@@ -111,6 +111,29 @@ bool ReadNatTarget(uint8_t revision, Bytes info, Family family, NatTarget* nat) 
   return true;
 }
 
+// -m addrtype --dst-type TYPES: the destination's route type is one of TYPES (a bitmask of
+// 1 << RTN_*), a set of route type numbers to the model. Revision 1 only (what iptables has sent
+// since 1.4.10): source types, --limit-iface-in/out and anything else stay opaque.
+bool AddAddrtype(uint8_t revision, Bytes info, Rule* rule) {
+  constexpr size_t kSize = 8;  // struct xt_addrtype_info_v1: u16 source, u16 dest, u32 flags
+  constexpr uint32_t kInvertDest = 0x2;  // XT_ADDRTYPE_INVERT_DEST
+  if (revision != 1 || info.size() < kSize) return false;
+  const uint16_t source = LoadHost<uint16_t>(info, 0);
+  const uint16_t dest = LoadHost<uint16_t>(info, 2);
+  const uint32_t flags = LoadHost<uint32_t>(info, 4);
+  if (source != 0 || dest == 0 || (flags & ~kInvertDest) != 0) return false;
+  Condition condition;
+  condition.field = Field::kDaddrType;
+  condition.op = (flags & kInvertDest) != 0 ? Op::kNotInSet : Op::kInSet;
+  condition.set_name = "--dst-type";
+  for (uint32_t type = 0; type < 16; ++type) {
+    if ((dest & (1u << type)) == 0) continue;
+    condition.set.push_back(SetRange{BigEndianBytes(type, 4), BigEndianBytes(type, 4)});
+  }
+  rule->conditions.push_back(std::move(condition));
+  return true;
+}
+
 // Targets that return XT_CONTINUE: they change or log the packet but never decide its fate.
 bool IsTargetWithoutVerdict(std::string_view name) {
   static constexpr std::string_view kNames[] = {
@@ -135,6 +158,7 @@ void AddXtMatch(std::string_view name, uint8_t revision, Bytes info, Family fami
     return AddCtState(LoadHost<uint32_t>(info, 0), layout::kStateUntracked, false, "state", rule);
   }
   if (name == "comment") return;
+  if (name == "addrtype" && AddAddrtype(revision, info, rule)) return;
   rule->opaque.push_back(absl::StrCat("-m ", name));
 }
 

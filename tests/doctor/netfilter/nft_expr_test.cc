@@ -173,5 +173,26 @@ TEST(NftExpressions, MalformedListsAreUncertainNotFatal) {
   EXPECT_TRUE(no_name.uncertain);
 }
 
+// `fib daddr type local jump DOCKER`: the destination's route type, a host-order number in the
+// register, becomes a condition the tracer decides from the host's addresses; a fib lookup of
+// anything else stays opaque.
+TEST(NftExpressions, FibDaddrTypeIsTheDestinationsRouteType) {
+  const std::string fib = Expr("fib", U32(NFTA_FIB_DREG, NFT_REG32_00) + U32(NFTA_FIB_RESULT, NFT_FIB_RESULT_ADDRTYPE) +
+                                          U32(NFTA_FIB_FLAGS, NFTA_FIB_F_DADDR));
+  const Rule rule = Decode(fib + Cmp(NFT_REG32_00, NFT_CMP_EQ, HostU32(2)) + Verdict(NFT_JUMP, "DOCKER"));
+  ASSERT_EQ(rule.conditions.size(), 1u) << rule.opaque.size();
+  Packet packet;
+  packet.daddr_type = kRouteTypeLocal;
+  EXPECT_EQ(EvaluateRule(rule, packet), Tristate::kYes);
+  packet.daddr_type = kRouteTypeUnicast;
+  EXPECT_EQ(EvaluateRule(rule, packet), Tristate::kNo);
+  packet.daddr_type = 0;
+  EXPECT_EQ(EvaluateRule(rule, packet), Tristate::kMaybe);
+
+  const std::string oif = Expr("fib", U32(NFTA_FIB_DREG, NFT_REG32_00) + U32(NFTA_FIB_RESULT, NFT_FIB_RESULT_OIF) +
+                                          U32(NFTA_FIB_FLAGS, NFTA_FIB_F_DADDR | NFTA_FIB_F_IIF));
+  EXPECT_FALSE(Decode(oif + Cmp(NFT_REG32_00, NFT_CMP_EQ, HostU32(0)) + Verdict(NF_DROP)).opaque.empty());
+}
+
 }  // namespace
 }  // namespace phantun_runtime::netfilter

@@ -212,6 +212,47 @@ TEST_F(Tracer, TooManyUndecidableRulesAreUnknownNotExplored) {
   EXPECT_NE(trace.paths[0].hops.back().what.find("too many rules the doctor cannot decide"), std::string::npos);
 }
 
+// Chains that jump four times into chains that do the same, 13 deep, and all return: each chain
+// is walked once for the packet, not once per way of reaching it (4^12 ways to the deepest).
+TEST_F(Tracer, NestedJumpsAreWalkedOncePerChain) {
+  std::vector<Chain> chains;
+  chains.push_back(Base("prerouting", Hook::kPrerouting, -100, "nat", {JumpTo({}, Action::kJump, "level1"), kRightDnat}));
+  for (int level = 1; level <= 13; ++level) {
+    std::vector<Rule> rules;
+    const std::string next = "level" + std::to_string(level + 1);
+    for (int i = 0; i < 4 && level < 13; ++i) {
+      Rule jump = Make({}, Action::kJump, "jump " + next);
+      jump.target_chain = next;
+      rules.push_back(std::move(jump));
+    }
+    if (level == 13) rules.push_back(Make({Dport(9)}, Action::kDrop, "never for this packet"));
+    Chain chain = User("", std::move(rules));
+    chain.name = "level" + std::to_string(level);
+    chains.push_back(std::move(chain));
+  }
+  ruleset.tables = {Nft("nat", std::move(chains))};
+  const Trace trace = Run();
+  ASSERT_EQ(trace.paths.size(), 1u);
+  EXPECT_EQ(trace.paths[0].fate, Fate::kLeft);
+}
+
+// Docker's nat PREROUTING: `-m addrtype --dst-type LOCAL -j DOCKER`. The server's SYN is for the
+// host's own address, so the jump applies (and DOCKER returns); after a DNAT to the TUN peer the
+// destination is no longer local.
+TEST_F(Tracer, TheDestinationsAddressTypeIsKnown) {
+  Condition local;
+  local.field = Field::kDaddrType;
+  local.op = Op::kInSet;
+  local.set = {{std::string("\0\0\0\x02", 4), std::string("\0\0\0\x02", 4)}};
+  ruleset.tables = {Nft("nat", {Base("prerouting", Hook::kPrerouting, -100, "nat",
+                                     {JumpTo({local}, Action::kJump, "DOCKER"), kRightDnat}),
+                                User("DOCKER", {Make({Dport(8080)}, Action::kDrop, "published elsewhere")})}),
+                    Nft("f", {Base("forward", Hook::kForward, 0, "filter", {Make({local}, Action::kDrop, "local drop")})})};
+  const Trace trace = Run();
+  ASSERT_EQ(trace.paths.size(), 1u);  // no rule was undecidable
+  EXPECT_EQ(trace.paths[0].fate, Fate::kLeft);
+}
+
 TEST_F(Tracer, RoutesComeFromTheFactsAndMissingOnesAreAsked) {
   ruleset.tables = {Nft("nat", {Base("prerouting", Hook::kPrerouting, -100, "nat", {kRightDnat})})};
   facts.routes[0].type = RouteType::kBlackhole;

@@ -15,6 +15,8 @@
 #include <string>
 
 #include "gtest/gtest.h"
+#include "runtime/doctor/netfilter/evaluate.h"
+#include "runtime/doctor/netfilter/xt_decode.h"
 #include "runtime/doctor/netfilter/xt_layout.h"
 #include "tests/doctor/fake_host.h"
 
@@ -192,6 +194,35 @@ TEST(ParseXtTable, ReadsIpv6Entries) {
   EXPECT_EQ(table->chains.size(), 4u);
   // Read with the IPv4 layout, the same bytes do not hang together.
   EXPECT_FALSE(ParseXtTable(Family::kIpv4, nat6.info, netlink::AsBytes(nat6.entries)).ok());
+}
+
+// -m addrtype --dst-type LOCAL (revision 1: u16 source, u16 dest, u32 flags; types as 1 << RTN_*):
+// a set of route types the tracer decides; inverted with !; source types stay opaque.
+TEST(XtMatches, AddrtypeOfTheDestination) {
+  auto info = [](uint16_t source, uint16_t dest, uint32_t flags) {
+    std::string bytes(8, '\0');
+    memcpy(&bytes[0], &source, 2);
+    memcpy(&bytes[2], &dest, 2);
+    memcpy(&bytes[4], &flags, 4);
+    return bytes;
+  };
+  Packet local;
+  local.daddr_type = kRouteTypeLocal;
+  Packet remote;
+  remote.daddr_type = kRouteTypeUnicast;
+  Rule rule;
+  AddXtMatch("addrtype", 1, netlink::AsBytes(info(0, 1u << 2, 0)), Family::kIpv4, &rule);
+  ASSERT_EQ(rule.conditions.size(), 1u);
+  EXPECT_EQ(EvaluateRule(rule, local), Tristate::kYes);
+  EXPECT_EQ(EvaluateRule(rule, remote), Tristate::kNo);
+  Rule inverted;
+  AddXtMatch("addrtype", 1, netlink::AsBytes(info(0, 1u << 2, 0x2)), Family::kIpv4, &inverted);
+  EXPECT_EQ(EvaluateRule(inverted, local), Tristate::kNo);
+  EXPECT_EQ(EvaluateRule(inverted, remote), Tristate::kYes);
+  Rule source;
+  AddXtMatch("addrtype", 1, netlink::AsBytes(info(1u << 2, 0, 0)), Family::kIpv4, &source);
+  EXPECT_TRUE(source.conditions.empty());
+  EXPECT_EQ(source.opaque.size(), 1u);
 }
 
 }  // namespace
