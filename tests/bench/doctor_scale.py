@@ -17,7 +17,7 @@ import time
 
 # name -> command (the doctor's path is filled in); the order is the order of the table.
 COMMANDS = [
-    ("doctor", ["{doctor}", "--mode", "server", "--port", "4567", "--wan", "wan0"]),
+    ("doctor", ["{doctor}", "--mode", "server", "--port", "4567", "--tun", "tun0", "--wan", "wan0"]),
     ("nft list ruleset", ["nft", "list", "ruleset"]),
     ("iptables-nft-save", ["iptables-nft-save"]),
     ("iptables-save", ["iptables-save"]),
@@ -74,7 +74,7 @@ def report(args):
                % (" (--quick: small rulesets, a check of the script only)" if meta.get("mode") == "quick" else ""))
     out.append("checkout): `bash tests/bench/doctor_scale.sh`.")
     out.append("")
-    out.append("The doctor's full run (`phantun-doctor --mode server --port 4567 --wan wan0`, every check, report to")
+    out.append("The doctor's full run (`phantun-doctor --mode server --port 4567 --tun tun0 --wan wan0`, every check, report to")
     out.append("/dev/null) against the tools that print the same rules, in two network namespaces of the run, %s"
                % meta.get("rounds", "?"))
     out.append("rounds with the commands in a rotated order; the median wall time of each. Target (issue 13): the")

@@ -14,7 +14,7 @@
 #         KUBE-SEP-*, -m comment, -m statistic, DNAT, MARK, MASQUERADE)
 # In each namespace, ROUNDS rounds, the commands in a rotated order each round (so that drift of
 # the machine hits each alike), each command once per round, stdout to /dev/null:
-#   doctor             phantun-doctor --mode server --port 4567 --wan wan0   (its full run)
+#   doctor             phantun-doctor --mode server --port 4567 --tun tun0 --wan wan0   (its full run)
 #   nft list ruleset
 #   iptables-nft-save
 #   iptables-save      (Debian's alternative: iptables-nft-save again, unless switched to legacy)
@@ -151,9 +151,11 @@ say "counted: $nft_count nft rules, $ipt_count iptables-nft rules"
 # doctor exits 1 here (these namespaces forward nothing): only 0 and 1 are reports.
 for ns in "$NFT_NS" "$IPT_NS"; do
   status=0
-  ip netns exec "$ns" "$WORK/phantun-doctor" --mode server --port 4567 --wan wan0 >"$WORK/doctor-$ns.txt" || status=$?
+  ip netns exec "$ns" "$WORK/phantun-doctor" --mode server --port 4567 --tun tun0 --wan wan0 >"$WORK/doctor-$ns.txt" || status=$?
   [ "$status" -le 1 ] || fail "phantun-doctor in $ns exited with $status: $(head -c 400 "$WORK/doctor-$ns.txt")"
   # A backend it could not read is named in the report as "nftables (why)" (UnreadableBackends).
+  # The full run traces phantun's packets through every rule: a report without traces is no run.
+  ! grep -q 'not traced' "$WORK/doctor-$ns.txt" || fail "phantun-doctor in $ns traced nothing: $(grep -m 1 'not traced' "$WORK/doctor-$ns.txt")"
   ! grep -q 'not fully readable\|nftables (' "$WORK/doctor-$ns.txt" ||
     fail "phantun-doctor in $ns did not read the rules: $(grep -m 2 'not fully readable\|nftables (' "$WORK/doctor-$ns.txt")"
   for peer in "nft list ruleset" iptables-nft-save iptables-save; do
