@@ -3,8 +3,8 @@
 # (host clang-14 with -fsanitize=fuzzer,address,undefined; see .bazelrc) and runs each for a bounded
 # time, seeded with the netfilter state captured from real kernels (tests/doctor/testdata):
 #   netlink_fuzzer  netlink messages and attributes (runtime/doctor/netlink)
-#   nft_fuzzer      nf_tables tables/chains/rules and expressions, then every doctor question
-#   xt_fuzzer       legacy iptables blobs (ipt_entry/ip6t_entry), then every doctor question
+#   nft_fuzzer      nf_tables tables/chains/rules and expressions, then the packet tracer over them
+#   xt_fuzzer       legacy iptables blobs (ipt_entry/ip6t_entry), then the packet tracer over them
 # Exits non-zero when a target crashes (sanitizer report, leak, timeout, out of memory); the
 # reproducing inputs are kept in out/fuzz/<target>/ (git-ignored).
 #   FUZZ_SECONDS=N   seconds per target (default 20)
