@@ -58,19 +58,38 @@ Context ResolveContext(const Options& options, const Host& host, ProcessFacts pr
   incoming.push_back(tun != nullptr ? context.tun : "default");
   context.sysctls = ReadForwardingSysctls(host, incoming);
   if (tun != nullptr) context.tun_addresses = ReadIpv4Addresses(host, tun->ifindex);
-  context.netfilter = netfilter::ReadNetfilter(host);
+  // nftables's rules are read chain by chain as the traces below enter them.
+  context.netfilter = netfilter::ReadNetfilter(host, netfilter::NftRead::kChainsOnly);
   context.network = ReadNetworkFacts(host, context.links, context.sysctls);
   if (options.mode == Mode::kServer && options.port != 0) context.listeners = ReadListeners(host, options.port);
+  // Every base chain on a forwarded packet's way is read now: a fix may take a packet further than
+  // the traces below go (past a drop, to postrouting), and it is proven by tracing it there.
+  for (netfilter::Table& table : context.netfilter.ruleset.tables) {
+    for (netfilter::Chain& chain : table.chains) {
+      const bool routed = chain.hook == netfilter::Hook::kPrerouting || chain.hook == netfilter::Hook::kForward ||
+                          chain.hook == netfilter::Hook::kPostrouting;
+      if (chain.base && routed && !chain.rules_read) netfilter::ReadNftChainRules(host, table, &chain);
+    }
+  }
   // Where a packet is routed depends on its NAT, and a reply's on its SYN's route, so the routing
-  // questions are only known by tracing: trace, ask what the traces needed, and trace again until
-  // nothing more is asked (a SYN and its reply need at most three rounds).
-  for (int round = 0; round < 4; ++round) {
+  // questions are only known by tracing; so are the chains a packet enters. Trace, read what the
+  // traces needed (routes, chains' rules), and trace again until nothing more is needed: a round
+  // per level of jumps (at most 16) and per routing step.
+  for (int round = 0; round < 40; ++round) {
     context.traces = TraceAll(context);
     std::vector<netfilter::RouteFact> questions;
+    bool read_chains = false;
     for (const PhantunTrace& traced : context.traces) {
       for (const netfilter::RouteFact& question : traced.trace.unanswered_routes) questions.push_back(question);
+      for (const auto& [table, chain] : traced.trace.unread_chains) {
+        netfilter::Table& owner = context.netfilter.ruleset.tables[static_cast<size_t>(table)];
+        netfilter::Chain& unread = owner.chains[static_cast<size_t>(chain)];
+        if (unread.rules_read) continue;  // asked for by another trace of this round
+        netfilter::ReadNftChainRules(host, owner, &unread);  // a failure leaves a rule that says so
+        read_chains = true;
+      }
     }
-    if (questions.empty()) break;
+    if (questions.empty() && !read_chains) break;
     // Before phantun starts its TUN does not exist, nor the route to the TUN peer that comes with
     // it: a packet for the peer is assumed to leave by the TUN, and the trace says so.
     if (context.FindLink(context.tun) == nullptr) {

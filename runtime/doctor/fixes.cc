@@ -316,7 +316,9 @@ std::string ChainsFix(const Context& context, const PhantunTrace& failing, Rules
         break;
       }
     }
-    if (dropped == nullptr) return commands;
+    // Nothing drops it, yet it did not pass: it fails on something an accept cannot change (or
+    // that the doctor cannot tell), so no accept is proven to help.
+    if (dropped == nullptr) return "";
     const netfilter::Hop& hop = dropped->hops[static_cast<size_t>(dropped->decisive)];
     if (hop.table < 0 || hop.chain < 0) return "";
     const Addition addition = AcceptFor(*copy, hop.table, hop.chain, dropped->packet);

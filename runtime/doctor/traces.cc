@@ -166,7 +166,7 @@ bool TracesIpv6(const Context& context) {
   bool set_up = !FirstAddress(context, context.tun, Family::kIpv6).empty();
   for (const netfilter::Table& table : context.netfilter.ruleset.tables) {
     if (table.family != Family::kIpv6) continue;
-    for (const netfilter::Chain& chain : table.chains) set_up |= !chain.rules.empty();
+    for (const netfilter::Chain& chain : table.chains) set_up |= !chain.rules.empty() || !chain.rules_read;
   }
   if (!set_up) return false;
   if (!Remote(context, Family::kIpv6).empty()) return true;

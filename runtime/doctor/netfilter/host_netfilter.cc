@@ -34,13 +34,13 @@ BackendReport ReportOf(const Status& status) {
 
 }  // namespace
 
-HostNetfilter ReadNetfilter(const doctor::Host& host) {
+HostNetfilter ReadNetfilter(const doctor::Host& host, NftRead nft) {
   HostNetfilter netfilter;
   if (!NftablesSafeToAsk(GatherModuleEvidence(host))) {
     netfilter.nftables.state = BackendState::kNotInUse;
     netfilter.nftables.detail = "nf_tables is not loaded, so nftables is not in use (the doctor does not load it)";
   } else {
-    netfilter.nftables = ReportOf(ReadNftables(host, &netfilter.ruleset));
+    netfilter.nftables = ReportOf(ReadNftables(host, &netfilter.ruleset, nft));
   }
   netfilter.iptables_legacy = ReportOf(ReadXtables(host, Family::kIpv4, &netfilter.ruleset));
   netfilter.ip6tables_legacy = ReportOf(ReadXtables(host, Family::kIpv6, &netfilter.ruleset));

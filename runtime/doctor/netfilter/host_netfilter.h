@@ -5,6 +5,7 @@
 
 #include "runtime/doctor/host.h"
 #include "runtime/doctor/netfilter/model.h"
+#include "runtime/doctor/netfilter/nft_reader.h"
 
 namespace phantun_runtime::netfilter {
 
@@ -31,7 +32,8 @@ struct HostNetfilter {
 
 // The host's netfilter state (of the network namespace the host is in): module evidence first,
 // nf_tables dumps only when NftablesSafeToAsk(), then the legacy tables of both families.
-HostNetfilter ReadNetfilter(const doctor::Host& host);
+// `nft` says how much of nftables is read up front (see NftRead in nft_reader.h).
+HostNetfilter ReadNetfilter(const doctor::Host& host, NftRead nft = NftRead::kEverything);
 
 // What the host's admin writes rules with: legacy iptables or iptables-nft when those hold the
 // tables, nft otherwise (Debian, Ubuntu, Fedora and OpenWrt default to nftables). Fixes are

@@ -149,6 +149,10 @@ struct Chain {
   std::string type;                 // nftables chain type: "filter", "nat", "route"
   Action policy = Action::kAccept;  // base chains: kAccept or kDrop
   std::vector<Rule> rules;
+  // false: an nftables chain whose rules are not read yet. The doctor reads a chain's rules when
+  // a traced packet first enters it (kube-proxy's 100k rules sit in tens of thousands of chains,
+  // of which phantun's packets meet a handful).
+  bool rules_read = true;
 };
 
 struct Table {

@@ -92,7 +92,7 @@ Status Changed() { return Status(Status::Code::kAborted, "nftables: the ruleset 
 // chain dumps are separate reads, so they are checked to be of one ruleset: every nf_tables
 // message carries the ruleset's generation (NftGeneration), which must not change from the chain
 // dump to the last rule; when it does, or a chain has gone, the whole read is repeated.
-Status ReadOnce(const doctor::Host& host, std::vector<Table>* tables) {
+Status ReadOnce(const doctor::Host& host, std::vector<Table>* tables, NftRead read) {
   Status status = Dump(host, NFT_MSG_GETTABLE, [&](const netlink::Message& message) {
     Table table;
     if (ParseNftTable(message, &table)) tables->push_back(std::move(table));
@@ -123,6 +123,12 @@ Status ReadOnce(const doctor::Host& host, std::vector<Table>* tables) {
     if (table != nullptr) table->chains.push_back(std::move(parsed.chain));
   });
   if (!status.ok()) return status;
+  if (read == NftRead::kChainsOnly) {
+    for (Table& table : *tables) {
+      for (Chain& chain : table.chains) chain.rules_read = false;
+    }
+    return changed ? Changed() : Status();
+  }
   for (Table& table : *tables) {
     const TableSets sets(host, table);
     for (Chain& chain : table.chains) {
@@ -144,12 +150,37 @@ Status ReadOnce(const doctor::Host& host, std::vector<Table>* tables) {
 
 }  // namespace
 
-Status ReadNftables(const doctor::Host& host, Ruleset* ruleset) {
+Status ReadNftChainRules(const doctor::Host& host, const Table& table, Chain* chain) {
+  const TableSets sets(host, table);
+  std::vector<Rule> rules;
+  const Status status = host.DumpChainRules(static_cast<uint8_t>(table.family), table.name, chain->name,
+                                            [&](const netlink::Message& message) {
+                                              NftRule parsed;
+                                              if (ParseNftRule(message, &parsed, &sets)) rules.push_back(std::move(parsed.rule));
+                                            });
+  chain->rules_read = true;
+  if (!status.ok()) {
+    Rule unknown;
+    unknown.action = Action::kUnknown;
+    unknown.uncertain = true;
+    unknown.text = std::string("<the chain's rules could not be read: ") + status.message() + ">";
+    chain->rules = {std::move(unknown)};
+    return status;
+  }
+  for (Rule& rule : rules) {
+    rule.text = table.source == Source::kIptablesNft ? RenderIptablesRule(rule, chain->name)
+                                                     : RenderNftRule(rule, table.family);
+  }
+  chain->rules = std::move(rules);
+  return status;
+}
+
+Status ReadNftables(const doctor::Host& host, Ruleset* ruleset, NftRead read) {
   std::vector<Table> tables;
   Status status;
   for (int attempt = 0; attempt < kAttempts; ++attempt) {
     tables.clear();
-    status = ReadOnce(host, &tables);
+    status = ReadOnce(host, &tables, read);
     if (status.code() != Status::Code::kAborted) break;
   }
   if (!status.ok()) return status;

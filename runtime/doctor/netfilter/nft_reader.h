@@ -12,7 +12,16 @@ namespace phantun_runtime::netfilter {
 // tables to `ruleset`. Tables iptables-nft made are marked kIptablesNft and
 // their rules rendered in iptables syntax. A dump the kernel flags as interrupted is read again
 // (up to three times). On failure `ruleset` is left as it was.
-Status ReadNftables(const doctor::Host& host, Ruleset* ruleset);
+//
+// kChainsOnly reads tables and chains, and leaves each chain's rules for ReadNftChainRules
+// (Chain::rules_read false).
+enum class NftRead : uint8_t { kEverything, kChainsOnly };
+Status ReadNftables(const doctor::Host& host, Ruleset* ruleset, NftRead read = NftRead::kEverything);
+
+// Reads the rules of one chain of `table` (an nftables table of the ruleset) into it, rendered
+// in the table's syntax, and marks them read. Read later than the chain list, they may be of a
+// newer ruleset; a chain deleted since then reads as one rule the doctor cannot evaluate.
+Status ReadNftChainRules(const doctor::Host& host, const Table& table, Chain* chain);
 
 }  // namespace phantun_runtime::netfilter
 

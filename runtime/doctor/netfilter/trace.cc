@@ -132,14 +132,19 @@ struct Outcome {
 // Walks the chains of one table for one packet; a "may" rule splits the walk.
 class ChainWalker {
  public:
-  ChainWalker(const Table& table, const Packet& packet, std::vector<NearMiss>* near_misses, const std::string& where)
-      : table_(table), packet_(packet), near_misses_(near_misses), where_(where) {}
+  ChainWalker(const Table& table, int table_index, const Packet& packet, std::vector<NearMiss>* near_misses,
+              const std::string& where, std::vector<std::pair<int, int>>* unread)
+      : table_(table), table_index_(table_index), packet_(packet), near_misses_(near_misses), where_(where), unread_(unread) {}
 
   // The outcomes of the chain from rule `from` on. A rule that may apply adds its outcomes and the
   // walk goes on, in this same loop, assuming it did not: no recursion per undecidable rule, so a
   // chain of 100k of them cannot exhaust the stack.
   std::vector<Outcome> Walk(size_t chain, size_t from, int depth, const std::vector<std::string>& assumed) {
     const Chain& current = table_.chains[chain];
+    if (!current.rules_read) {
+      unread_->emplace_back(table_index_, static_cast<int>(chain));
+      return {Unknown(absl::StrCat("the rules of chain ", current.name, " are not read yet"), assumed)};
+    }
     std::vector<Outcome> out;
     std::vector<std::string> so_far = assumed;
     for (size_t i = from; i < current.rules.size(); ++i) {
@@ -257,9 +262,11 @@ class ChainWalker {
   }
 
   const Table& table_;
+  const int table_index_;
   const Packet& packet_;
   std::vector<NearMiss>* near_misses_;
   const std::string& where_;
+  std::vector<std::pair<int, int>>* unread_;
   std::vector<std::optional<std::vector<Outcome>>> called_;
   std::vector<std::pair<std::string, int>> found_;
 };
@@ -427,7 +434,8 @@ class Tracer {
     if (!path.packet.daddr.empty()) {
       path.packet.daddr_type = facts_.IsLocalAddress(path.packet.daddr) ? kRouteTypeLocal : kRouteTypeUnicast;
     }
-    ChainWalker walker(table, path.packet, &path.near_misses, where);
+    ChainWalker walker(table, static_cast<int>(base.table - ruleset_.tables.data()), path.packet, &path.near_misses, where,
+                       &trace_->unread_chains);
     const std::vector<Outcome> outcomes = walker.Walk(base.index, 0, 0, {});
     for (const Outcome& outcome : outcomes) {
       Path branch = path;

@@ -4,6 +4,7 @@
 #include <stdint.h>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "runtime/doctor/netfilter/evaluate.h"
@@ -131,6 +132,9 @@ struct Trace {
   // Routing questions the tracer needed and found no answer for in the facts: ask the kernel,
   // add the answers to NetworkFacts::routes, and trace again.
   std::vector<RouteFact> unanswered_routes;
+  // Chains the packet entered whose rules are not read yet (Chain::rules_read), as indexes of
+  // table and chain: read them, and trace again.
+  std::vector<std::pair<int, int>> unread_chains;
 };
 
 Trace TracePacket(const Ruleset& ruleset, const NetworkFacts& facts, const TraceRequest& request);

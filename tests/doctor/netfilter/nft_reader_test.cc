@@ -121,6 +121,25 @@ TEST(NftReader, ReadsEachChainsRulesWithADumpOfItsOwn) {
   EXPECT_EQ(Handles(ruleset, "b"), (std::vector<uint64_t>{3}));
 }
 
+// The doctor reads tables and chains first, and a chain's rules when a trace enters it.
+TEST(NftReader, ChainsOnlyLeavesEachChainsRulesForLater) {
+  ChangingHost host;
+  Ruleset ruleset;
+  const Status status = ReadNftables(host, &ruleset, NftRead::kChainsOnly);
+  ASSERT_TRUE(status.ok()) << status.message();
+  EXPECT_TRUE(host.rule_dumps.empty());
+  ASSERT_EQ(ruleset.tables.size(), 1u);
+  ASSERT_EQ(ruleset.tables[0].chains.size(), 2u);
+  Chain& b = ruleset.tables[0].chains[1];
+  EXPECT_FALSE(b.rules_read);
+  EXPECT_TRUE(b.rules.empty());
+  ASSERT_TRUE(ReadNftChainRules(host, ruleset.tables[0], &b).ok());
+  EXPECT_EQ(host.rule_dumps, (std::vector<std::string>{"t/b"}));
+  EXPECT_TRUE(b.rules_read);
+  EXPECT_EQ(Handles(ruleset, "b"), (std::vector<uint64_t>{3}));
+  EXPECT_EQ(b.rules.size(), 1u);
+}
+
 TEST(NftReader, ARulesetThatChangedBetweenTheDumpsIsReadAgain) {
   ChangingHost host;
   host.rule_generation = {8, 7};  // the first time, the rules are of a later ruleset than the chains

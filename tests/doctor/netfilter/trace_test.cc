@@ -253,6 +253,20 @@ TEST_F(Tracer, TheDestinationsAddressTypeIsKnown) {
   EXPECT_EQ(trace.paths[0].fate, Fate::kLeft);
 }
 
+// A chain whose rules are not read yet: the trace says which, and cannot tell what happens there.
+TEST_F(Tracer, UnreadChainsAreAskedFor) {
+  ruleset.tables = {Nft("nat", {Base("prerouting", Hook::kPrerouting, -100, "nat", {JumpTo({}, Action::kJump, "svc")}),
+                                User("svc", {kRightDnat})})};
+  ruleset.tables[0].chains[1].rules_read = false;
+  Trace trace = Run();
+  ASSERT_EQ(trace.unread_chains, (std::vector<std::pair<int, int>>{{0, 1}}));
+  EXPECT_EQ(trace.paths[0].fate, Fate::kUnknown);
+  ruleset.tables[0].chains[1].rules_read = true;
+  trace = Run();
+  EXPECT_TRUE(trace.unread_chains.empty());
+  EXPECT_EQ(trace.paths[0].fate, Fate::kLeft);
+}
+
 TEST_F(Tracer, RoutesComeFromTheFactsAndMissingOnesAreAsked) {
   ruleset.tables = {Nft("nat", {Base("prerouting", Hook::kPrerouting, -100, "nat", {kRightDnat})})};
   facts.routes[0].type = RouteType::kBlackhole;
