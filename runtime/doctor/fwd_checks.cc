@@ -10,7 +10,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "runtime/doctor/netfilter/evaluate.h"
-#include "runtime/doctor/fixes.h"
 #include "runtime/doctor/traces.h"
 
 namespace phantun_runtime::doctor {
@@ -103,29 +102,9 @@ void CheckForwardChains(const Context& context, Report* report) {
     report->Add("fwd.chains", Verdict::kSkip, absl::StrCat("forward chains not fully readable: ", unreadable, " (needs CAP_NET_ADMIN)"));
     return;
   }
-  const CheckAnswer answer = JudgeTraces(context, Blame::kChains,
-                                         {PacketRole::kServerSyn, PacketRole::kServerReply, PacketRole::kClientSyn,
-                                          PacketRole::kClientReply});
-  switch (answer.kind) {
-    case CheckAnswer::Kind::kPass:
-      report->Add("fwd.chains", Verdict::kPass, answer.finding);
-      return;
-    case CheckAnswer::Kind::kWarn:
-      report->Add("fwd.chains", Verdict::kWarn, answer.finding, context.options.trace ? "see the trace below: every path and what it assumes" : "run phantun-doctor --trace to see every path and what it assumes");
-      return;
-    case CheckAnswer::Kind::kFail: {
-      const std::string fix = ProvenFix(context, Blame::kChains, *answer.trace);
-      report->Add("fwd.chains", Verdict::kFail, answer.finding,
-                  fix.empty() ? "no single added rule makes this pass: change the rule named above" : fix);
-      return;
-    }
-    case CheckAnswer::Kind::kNotReached:
-      report->Add("fwd.chains", Verdict::kSkip, answer.finding);
-      return;
-    case CheckAnswer::Kind::kNotTraced:
-      report->Add("fwd.chains", Verdict::kSkip, absl::StrCat("not traced: ", WhyNotTraced(context)));
-      return;
-  }
+  ReportTraced(context, "fwd.chains", Blame::kChains,
+               {PacketRole::kServerSyn, PacketRole::kServerReply, PacketRole::kClientSyn, PacketRole::kClientReply},
+               report);
 }
 
 }  // namespace phantun_runtime::doctor

@@ -4,38 +4,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "runtime/doctor/fixes.h"
 #include "runtime/doctor/traces.h"
 
 namespace phantun_runtime::doctor {
 namespace {
-
-// One check on the traces of phantun's SYN: pass when every path NATs it as phantun needs, fail
-// when none can, warn when it depends on a rule the doctor cannot decide. A fail's fix is printed
-// only when re-tracing with it passes (fixes.h).
-void ReportTraced(const Context& context, const char* id, PacketRole role, Report* report) {
-  const CheckAnswer answer = JudgeTraces(context, Blame::kNat, {role});
-  switch (answer.kind) {
-    case CheckAnswer::Kind::kPass:
-      report->Add(id, Verdict::kPass, answer.finding);
-      return;
-    case CheckAnswer::Kind::kWarn:
-      report->Add(id, Verdict::kWarn, answer.finding, context.options.trace ? "see the trace below: every path and what it assumes" : "run phantun-doctor --trace to see every path and what it assumes");
-      return;
-    case CheckAnswer::Kind::kFail: {
-      const std::string fix = ProvenFix(context, Blame::kNat, *answer.trace);
-      report->Add(id, Verdict::kFail, answer.finding,
-                  fix.empty() ? "no single added rule makes this pass: change the rule named above" : fix);
-      return;
-    }
-    case CheckAnswer::Kind::kNotReached:
-      report->Add(id, Verdict::kSkip, answer.finding);
-      return;
-    case CheckAnswer::Kind::kNotTraced:
-      report->Add(id, Verdict::kSkip, absl::StrCat("not traced: ", WhyNotTraced(context)));
-      return;
-  }
-}
 
 // What listens on the server's port here. phantun itself never does (its TCP is behind the TUN),
 // so a listener is another program: harmless while the DNAT is right, since DNATed SYNs never
@@ -70,7 +42,7 @@ void CheckNat(const Context& context, Report* report) {
   } else if (!unreadable.empty()) {
     report->Add("nat.masquerade", Verdict::kSkip, skip_unreadable);
   } else {
-    ReportTraced(context, "nat.masquerade", PacketRole::kClientSyn, report);
+    ReportTraced(context, "nat.masquerade", Blame::kNat, {PacketRole::kClientSyn}, report);
   }
 
   CheckListener(context, report);
@@ -82,7 +54,7 @@ void CheckNat(const Context& context, Report* report) {
   } else if (!unreadable.empty()) {
     report->Add("nat.dnat", Verdict::kSkip, skip_unreadable);
   } else {
-    ReportTraced(context, "nat.dnat", PacketRole::kServerSyn, report);
+    ReportTraced(context, "nat.dnat", Blame::kNat, {PacketRole::kServerSyn}, report);
   }
 }
 

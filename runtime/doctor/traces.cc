@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "runtime/doctor/context.h"
+#include "runtime/doctor/fixes.h"
 #include "runtime/doctor/netfilter/address.h"
 
 namespace phantun_runtime::doctor {
@@ -445,6 +446,50 @@ CheckAnswer JudgeTraces(const Context& context, Blame blame, const std::vector<P
     answer.finding = joined;
   }
   return answer;
+}
+
+namespace {
+
+// What an operator runs to see the kernel's own answer for the packet that failed.
+std::string RouteAdvice(const CheckAnswer& answer) {
+  std::string look = "ip route get <address>";
+  if (answer.path != nullptr && !answer.path->packet.daddr.empty()) {
+    const netfilter::Packet& packet = answer.path->packet;
+    look = absl::StrCat("ip ", packet.family == Family::kIpv6 ? "-6 " : "", "route get ", FormatIpAddress(packet.daddr));
+    if (!packet.saddr.empty() && !packet.iifname.empty()) {
+      absl::StrAppend(&look, " from ", FormatIpAddress(packet.saddr), " iif ", packet.iifname);
+    }
+  }
+  return absl::StrCat("routes and policy rules are the host admin's (ip route / ip rule); the kernel's own answer: ", look);
+}
+
+}  // namespace
+
+void ReportTraced(const Context& context, const char* id, Blame blame, const std::vector<PacketRole>& roles,
+                  Report* report) {
+  const CheckAnswer answer = JudgeTraces(context, blame, roles);
+  const std::string see_paths = context.options.trace ? "see the trace below: every path and what it assumes"
+                                                      : "run phantun-doctor --trace to see every path and what it assumes";
+  switch (answer.kind) {
+    case CheckAnswer::Kind::kPass:
+      report->Add(id, Verdict::kPass, answer.finding);
+      return;
+    case CheckAnswer::Kind::kWarn:
+      report->Add(id, Verdict::kWarn, answer.finding, blame == Blame::kRoute ? RouteAdvice(answer) : see_paths);
+      return;
+    case CheckAnswer::Kind::kFail: {
+      std::string fix = blame == Blame::kRoute ? RouteAdvice(answer) : ProvenFix(context, blame, *answer.trace);
+      if (fix.empty()) fix = "no single added rule makes this pass: change the rule named above";
+      report->Add(id, Verdict::kFail, answer.finding, std::move(fix));
+      return;
+    }
+    case CheckAnswer::Kind::kNotReached:
+      report->Add(id, Verdict::kSkip, answer.finding);
+      return;
+    case CheckAnswer::Kind::kNotTraced:
+      report->Add(id, Verdict::kSkip, absl::StrCat("not traced: ", WhyNotTraced(context)));
+      return;
+  }
 }
 
 }  // namespace phantun_runtime::doctor

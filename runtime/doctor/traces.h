@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/doctor/finding.h"
 #include "runtime/doctor/netfilter/model.h"
 #include "runtime/doctor/netfilter/trace.h"
 
@@ -64,6 +65,12 @@ struct CheckAnswer {
   std::string finding;                    // one line
 };
 CheckAnswer JudgeTraces(const Context& context, Blame blame, const std::vector<PacketRole>& roles);
+
+// Reports one check judged on the traces of `roles`: PASS; WARN, saying where to see the paths;
+// FAIL with its fix (a proven netfilter fix for nat.* and fwd.chains, the kernel's own answer to
+// look at for route.path); SKIP when nothing was traced or no path got to what the check judges.
+void ReportTraced(const Context& context, const char* id, Blame blame, const std::vector<PacketRole>& roles,
+                  Report* report);
 
 // A path's deciding hop as text: "<where>: <what> [<at>: <rule>]", and its near misses.
 std::string DescribeDecision(const netfilter::Path& path);

@@ -14,6 +14,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "runtime/doctor/netfilter/render.h"
 #include "runtime/doctor/netfilter/xt_decode.h"
 #include "runtime/doctor/netlink/attribute.h"
 
@@ -68,23 +69,7 @@ int Slot(uint32_t number) {
   return -1;
 }
 
-std::string_view FieldText(Field field, size_t width) {
-  switch (field) {
-    case Field::kIifname: return "iifname";
-    case Field::kOifname: return "oifname";
-    case Field::kIifindex: return "iif";
-    case Field::kOifindex: return "oif";
-    case Field::kNfproto: return "meta nfproto";
-    case Field::kL4proto: return "meta l4proto";
-    case Field::kSaddr: return width == 16 ? "ip6 saddr" : "ip saddr";
-    case Field::kDaddr: return width == 16 ? "ip6 daddr" : "ip daddr";
-    case Field::kSport: return "th sport";
-    case Field::kDport: return "th dport";
-    case Field::kCtState: return "ct state";
-    case Field::kDaddrType: return "fib daddr type";
-  }
-  return "?";
-}
+std::string_view FieldText(Field field, size_t width) { return NftFieldName(field, width == 16); }
 
 std::string_view CmpOpText(uint32_t op) {
   switch (op) {

@@ -44,26 +44,6 @@ std::string_view NftOp(Op op) {
 
 bool Negated(Op op) { return op == Op::kNeq || op == Op::kNotInRange || op == Op::kNotInSet; }
 
-// The name nft gives a field, for a set lookup (which both styles show the nft way: iptables
-// has no sets of its own).
-std::string_view SetKeyName(Field field, Family family) {
-  const bool v6 = family == Family::kIpv6;
-  switch (field) {
-    case Field::kIifname: return "iifname";
-    case Field::kOifname: return "oifname";
-    case Field::kIifindex: return "iif";
-    case Field::kOifindex: return "oif";
-    case Field::kNfproto: return "meta nfproto";
-    case Field::kL4proto: return "meta l4proto";
-    case Field::kSaddr: return v6 ? "ip6 saddr" : "ip saddr";
-    case Field::kDaddr: return v6 ? "ip6 daddr" : "ip daddr";
-    case Field::kSport: return "th sport";
-    case Field::kDport: return "th dport";
-    case Field::kCtState: return "ct state";
-    case Field::kDaddrType: return "fib daddr type";
-  }
-  return "?";
-}
 
 // The transport protocol the rule is restricted to (for "tcp dport"), or 0.
 uint8_t RuleProtocol(const Rule& rule) {
@@ -136,7 +116,7 @@ class Renderer {
     if (condition.op == Op::kInSet || condition.op == Op::kNotInSet) {
       const bool v6 = (condition.field == Field::kSaddr || condition.field == Field::kDaddr) &&
                       !condition.set.empty() && condition.set.front().low.size() == 16;
-      Add(absl::StrCat(SetKeyName(condition.field, v6 ? Family::kIpv6 : table_family), " ", NftOp(condition.op),
+      Add(absl::StrCat(NftFieldName(condition.field, v6 || table_family == Family::kIpv6), " ", NftOp(condition.op),
                        condition.set_name));
       return;
     }
@@ -313,6 +293,24 @@ std::string CtStateNames(uint32_t bits, bool upper_case) {
   }
   if (rest != 0 || text.empty()) absl::StrAppend(&text, text.empty() ? "" : ",", "0x", absl::Hex(rest));
   return upper_case ? absl::AsciiStrToUpper(text) : text;
+}
+
+std::string_view NftFieldName(Field field, bool ipv6) {
+  switch (field) {
+    case Field::kIifname: return "iifname";
+    case Field::kOifname: return "oifname";
+    case Field::kIifindex: return "iif";
+    case Field::kOifindex: return "oif";
+    case Field::kNfproto: return "meta nfproto";
+    case Field::kL4proto: return "meta l4proto";
+    case Field::kSaddr: return ipv6 ? "ip6 saddr" : "ip saddr";
+    case Field::kDaddr: return ipv6 ? "ip6 daddr" : "ip daddr";
+    case Field::kSport: return "th sport";
+    case Field::kDport: return "th dport";
+    case Field::kCtState: return "ct state";
+    case Field::kDaddrType: return "fib daddr type";
+  }
+  return "?";
 }
 
 std::string RenderNftRule(const Rule& rule, Family table_family) {

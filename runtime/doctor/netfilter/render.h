@@ -15,6 +15,9 @@ namespace phantun_runtime::netfilter {
 std::string RenderNftRule(const Rule& rule, Family table_family);
 std::string RenderIptablesRule(const Rule& rule, std::string_view chain);
 
+// How nft names a field in a rule ("iifname", "ip6 daddr", "th dport", "fib daddr type", ...).
+std::string_view NftFieldName(Field field, bool ipv6);
+
 // The protocol's name for common IPPROTO_* numbers ("tcp"), else the number.
 std::string ProtocolName(uint8_t protocol);
 
