@@ -116,6 +116,13 @@ std::string TraceJson(const Context& context) {
   return out + "]";
 }
 
+// --remote as phantun writes it: ADDR, ADDR:PORT or [IPv6]:PORT.
+std::string RemoteText(const Options& options) {
+  if (options.remote_port == 0) return options.remote_address;
+  const bool v6 = options.remote_address.find(':') != std::string::npos;
+  return absl::StrCat(v6 ? "[" : "", options.remote_address, v6 ? "]:" : ":", options.remote_port);
+}
+
 }  // namespace
 
 std::string RenderText(const Context& context, const Report& report, bool quiet, bool colour) {
@@ -125,7 +132,9 @@ std::string RenderText(const Context& context, const Report& report, bool quiet,
     absl::StrAppend(&out, "phantun-doctor ", kVersion, ": mode ", ModeName(options.mode), ", TUN ",
                     context.tun.empty() ? "(none)" : context.tun, " ", options.tun_local, " -> peer ", options.tun_peer,
                     ", WAN ", context.wan.empty() ? "(none)" : context.wan,
-                    options.port != 0 ? absl::StrCat(", port ", options.port) : "", "\n\n");
+                    options.port != 0 ? absl::StrCat(", port ", options.port) : "",
+                    options.remote_address.empty() ? "" : absl::StrCat(", remote ", RemoteText(options)),
+                    "\n\n");
   }
   for (const Finding& finding : report.findings()) {
     if (!Shown(finding, quiet)) continue;
