@@ -182,22 +182,13 @@ bool Passes(const Context& context, Blame blame, const PhantunTrace& failing, co
   return true;
 }
 
-// The base chains of `hook` that see the family and are nat chains, lowest priority first.
+// The nat base chains of `hook` that see the family, in the order the kernel runs them, as
+// indexes of table and chain.
 std::vector<std::pair<int, int>> NatChains(const Ruleset& ruleset, Hook hook, Family family) {
   std::vector<std::pair<int, int>> found;
-  std::vector<int32_t> priorities;
-  for (size_t t = 0; t < ruleset.tables.size(); ++t) {
-    const Table& table = ruleset.tables[t];
-    if (table.dormant || !netfilter::TableSees(table.family, family)) continue;
-    for (size_t c = 0; c < table.chains.size(); ++c) {
-      const netfilter::Chain& chain = table.chains[c];
-      const bool nat = table.source == Source::kIptablesLegacy ? table.name == "nat" : chain.type == "nat";
-      if (!chain.base || chain.hook != hook || !nat) continue;
-      size_t at = 0;
-      while (at < found.size() && priorities[at] <= chain.priority) ++at;
-      found.insert(found.begin() + static_cast<long>(at), {static_cast<int>(t), static_cast<int>(c)});
-      priorities.insert(priorities.begin() + static_cast<long>(at), chain.priority);
-    }
+  for (const netfilter::BaseChain& base : netfilter::BaseChainsOn(ruleset, hook, family)) {
+    if (!netfilter::IsNatChain(*base.table, *base.chain)) continue;
+    found.emplace_back(static_cast<int>(base.table - ruleset.tables.data()), static_cast<int>(base.index));
   }
   return found;
 }

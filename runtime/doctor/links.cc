@@ -56,17 +56,32 @@ StatusOr<std::vector<Link>> ReadLinks(const Host& host) {
   return links;
 }
 
-StatusOr<std::vector<AddressPair>> ReadIpv4Addresses(const Host& host, int ifindex) {
-  std::vector<AddressPair> addresses;
-  const Status status = host.Dump(NETLINK_ROUTE, RTM_GETADDR, AF_INET, [&](const netlink::Message& message) {
+StatusOr<std::vector<InterfaceAddress>> ReadAddresses(const Host& host, uint8_t family) {
+  std::vector<InterfaceAddress> addresses;
+  const Status status = host.Dump(NETLINK_ROUTE, RTM_GETADDR, family, [&](const netlink::Message& message) {
     if (message.type != RTM_NEWADDR || message.payload.size() < sizeof(ifaddrmsg)) return;
     ifaddrmsg header;
     memcpy(&header, message.payload.data(), sizeof header);
-    if (static_cast<int>(header.ifa_index) != ifindex) return;
     const netlink::AttributeIndex attributes(netlink::AttributesAfterHeader(message.payload, sizeof header), IFA_MAX);
-    addresses.push_back({Ipv4Text(attributes.Payload(IFA_LOCAL)), Ipv4Text(attributes.Payload(IFA_ADDRESS))});
+    InterfaceAddress address;
+    address.ifindex = static_cast<int>(header.ifa_index);
+    address.peer = std::string(netlink::AsText(attributes.Payload(IFA_ADDRESS)));
+    address.local = std::string(netlink::AsText(attributes.Payload(IFA_LOCAL)));
+    if (address.local.empty()) address.local = address.peer;
+    addresses.push_back(std::move(address));
   });
   if (!status.ok()) return status;
+  return addresses;
+}
+
+StatusOr<std::vector<AddressPair>> ReadIpv4Addresses(const Host& host, int ifindex) {
+  StatusOr<std::vector<InterfaceAddress>> all = ReadAddresses(host, AF_INET);
+  if (!all.ok()) return all.status();
+  std::vector<AddressPair> addresses;
+  for (const InterfaceAddress& address : *all) {
+    if (address.ifindex != ifindex) continue;
+    addresses.push_back({Ipv4Text(netlink::AsBytes(address.local)), Ipv4Text(netlink::AsBytes(address.peer))});
+  }
   return addresses;
 }
 

@@ -42,6 +42,16 @@ struct AddressPair {
   std::string peer;
 };
 
+// Every address of `family` (AF_INET or AF_INET6) in this network namespace, from one dump, as
+// raw bytes: IFA_LOCAL is this end (on a point-to-point link), IFA_ADDRESS the peer; IPv6 often
+// sends only IFA_ADDRESS, which is then both.
+struct InterfaceAddress {
+  int ifindex = 0;
+  std::string local;
+  std::string peer;
+};
+StatusOr<std::vector<InterfaceAddress>> ReadAddresses(const Host& host, uint8_t family);
+
 // The IPv4 addresses of the interface with index `ifindex`, from one dump.
 StatusOr<std::vector<AddressPair>> ReadIpv4Addresses(const Host& host, int ifindex);
 

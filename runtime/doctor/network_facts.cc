@@ -19,24 +19,14 @@
 namespace phantun_runtime::doctor {
 namespace {
 
-std::string AsString(netlink::Bytes bytes) { return std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size()); }
 
-void ReadAddresses(const Host& host, uint8_t family, netfilter::NetworkFacts* facts) {
-  std::vector<std::pair<uint32_t, std::string>> found;
-  const Status status = host.Dump(NETLINK_ROUTE, RTM_GETADDR, family, [&](const netlink::Message& message) {
-    if (message.type != RTM_NEWADDR || message.payload.size() < sizeof(ifaddrmsg)) return;
-    ifaddrmsg header;
-    memcpy(&header, message.payload.data(), sizeof header);
-    const netlink::AttributeIndex attributes(netlink::AttributesAfterHeader(message.payload, sizeof header), IFA_MAX);
-    // IFA_LOCAL is this end on a point-to-point link; IPv6 often sends only IFA_ADDRESS.
-    netlink::Bytes address = attributes.Payload(IFA_LOCAL);
-    if (address.empty()) address = attributes.Payload(IFA_ADDRESS);
-    if (address.size() == 4 || address.size() == 16) found.emplace_back(header.ifa_index, AsString(address));
-  });
-  if (!status.ok()) return;  // no addresses of this family known: see the header
-  for (const auto& [index, address] : found) {
+void AddAddresses(const Host& host, uint8_t family, netfilter::NetworkFacts* facts) {
+  const StatusOr<std::vector<InterfaceAddress>> addresses = ReadAddresses(host, family);
+  if (!addresses.ok()) return;  // no addresses of this family known: see the header
+  for (const InterfaceAddress& address : *addresses) {
+    if (address.local.size() != 4 && address.local.size() != 16) continue;
     for (netfilter::InterfaceFact& iface : facts->interfaces) {
-      if (iface.index == index) iface.addresses.push_back(address);
+      if (static_cast<int>(iface.index) == address.ifindex) iface.addresses.push_back(address.local);
     }
   }
 }
@@ -122,8 +112,8 @@ netfilter::NetworkFacts ReadNetworkFacts(const Host& host, const std::vector<Lin
     iface.name = link.name;
     facts.interfaces.push_back(std::move(iface));
   }
-  ReadAddresses(host, AF_INET, &facts);
-  ReadAddresses(host, AF_INET6, &facts);
+  AddAddresses(host, AF_INET, &facts);
+  AddAddresses(host, AF_INET6, &facts);
   if (sysctls.ip_forward) facts.ipv4_forwarding = *sysctls.ip_forward != 0 ? netfilter::Tristate::kYes : netfilter::Tristate::kNo;
   if (sysctls.ipv6_forwarding) {
     facts.ipv6_forwarding = *sysctls.ipv6_forwarding != 0 ? netfilter::Tristate::kYes : netfilter::Tristate::kNo;
@@ -151,7 +141,7 @@ void AnswerRoutes(const Host& host, const std::vector<netfilter::RouteFact>& que
       answer.table = header.rtm_table;
       answer.table = attributes.U32(RTA_TABLE).value_or(answer.table);
       answer.oif = attributes.U32(RTA_OIF).value_or(0);
-      answer.gateway = AsString(attributes.Payload(RTA_GATEWAY));
+      answer.gateway = std::string(netlink::AsText(attributes.Payload(RTA_GATEWAY)));
       replied = true;
     });
     if (!status.ok() && IsKernelRefusal(status.system_error())) {

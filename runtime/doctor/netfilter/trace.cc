@@ -21,11 +21,6 @@ constexpr size_t kMaxPaths = 64;
 constexpr int32_t kNatDstPriority = -100;
 constexpr int32_t kNatSrcPriority = 100;
 
-bool IsNatChain(const Table& table, const Chain& chain) {
-  if (table.source == Source::kIptablesLegacy) return table.name == "nat";
-  return chain.type == "nat";
-}
-
 int ChainIndex(const Table& table, const std::string& name) {
   for (size_t i = 0; i < table.chains.size(); ++i) {
     if (table.chains[i].name == name) return static_cast<int>(i);
@@ -271,27 +266,6 @@ class ChainWalker {
   std::vector<std::pair<std::string, int>> found_;
 };
 
-struct BaseChain {
-  const Table* table;
-  const Chain* chain;
-  size_t index;
-};
-
-std::vector<BaseChain> ChainsOn(const Ruleset& ruleset, Hook hook, Family family) {
-  std::vector<BaseChain> chains;
-  for (const Table& table : ruleset.tables) {
-    if (table.dormant || !TableSees(table.family, family)) continue;
-    for (size_t i = 0; i < table.chains.size(); ++i) {
-      const Chain& chain = table.chains[i];
-      if (chain.base && chain.hook == hook) chains.push_back(BaseChain{&table, &chain, i});
-    }
-  }
-  // The kernel runs a hook's functions in priority order; equal priorities run in registration
-  // order, which the tracer cannot know, so it keeps the order the tables were read in.
-  std::stable_sort(chains.begin(), chains.end(),
-                   [](const BaseChain& a, const BaseChain& b) { return a.chain->priority < b.chain->priority; });
-  return chains;
-}
 
 std::string HookName(Hook hook) {
   switch (hook) {
@@ -366,7 +340,7 @@ class Tracer {
   }
 
   std::vector<Path> RunHook(Hook hook, std::vector<Path> paths) {
-    const std::vector<BaseChain> chains = ChainsOn(ruleset_, hook, request_.packet.family);
+    const std::vector<BaseChain> chains = BaseChainsOn(ruleset_, hook, request_.packet.family);
     const std::string stage = HookName(hook);
     for (const BaseChain& base : chains) {
       std::vector<Path> next;
@@ -629,6 +603,28 @@ class Tracer {
 };
 
 }  // namespace
+
+bool IsNatChain(const Table& table, const Chain& chain) {
+  if (table.source == Source::kIptablesLegacy) return table.name == "nat";
+  return chain.type == "nat";
+}
+
+
+std::vector<BaseChain> BaseChainsOn(const Ruleset& ruleset, Hook hook, Family family) {
+  std::vector<BaseChain> chains;
+  for (const Table& table : ruleset.tables) {
+    if (table.dormant || !TableSees(table.family, family)) continue;
+    for (size_t i = 0; i < table.chains.size(); ++i) {
+      const Chain& chain = table.chains[i];
+      if (chain.base && chain.hook == hook) chains.push_back(BaseChain{&table, &chain, i});
+    }
+  }
+  // The kernel runs a hook's functions in priority order; equal priorities run in registration
+  // order, which the tracer cannot know, so it keeps the order the tables were read in.
+  std::stable_sort(chains.begin(), chains.end(),
+                   [](const BaseChain& a, const BaseChain& b) { return a.chain->priority < b.chain->priority; });
+  return chains;
+}
 
 const InterfaceFact* NetworkFacts::FindInterface(const std::string& name) const {
   if (name.empty()) return nullptr;

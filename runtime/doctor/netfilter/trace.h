@@ -139,6 +139,20 @@ struct Trace {
 
 Trace TracePacket(const Ruleset& ruleset, const NetworkFacts& facts, const TraceRequest& request);
 
+// A base chain of the ruleset; `index` is its place in its table's chains.
+struct BaseChain {
+  const Table* table;
+  const Chain* chain;
+  size_t index;
+};
+
+// The base chains on `hook` that see packets of `family`, in the order the kernel runs them.
+std::vector<BaseChain> BaseChainsOn(const Ruleset& ruleset, Hook hook, Family family);
+
+// A chain of type nat (an nftables nat chain, or a chain of a legacy table named nat): only a
+// connection's first packet meets it, and only until a NAT binds.
+bool IsNatChain(const Table& table, const Chain& chain);
+
 // "nft inet filter forward (priority 0)": a base chain for a hop.
 std::string DescribeChain(const Table& table, const Chain& chain);
 
