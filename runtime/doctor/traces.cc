@@ -212,13 +212,13 @@ PathVerdict JudgePath(const Context& context, PacketRole role, const netfilter::
   // the route then does with that destination (none, this host, another interface).
   const bool past_prerouting = path.fate == Fate::kLeft || path.fate == Fate::kLocal ||
                                (path.fate == Fate::kDropped && stage != "prerouting");
-  if (role == PacketRole::kServerSyn && past_prerouting && path.dnat_bound && !path.redirected) {
-    const std::string peer = Peer(context, packet.family);
-    const uint16_t port = ServerPort(context);
-    if (packet.daddr != peer || (port != 0 && packet.dport != port)) {
-      return {Blame::kNat, absl::StrCat("DNATed to ", Endpoint(packet.daddr, packet.dport), "; phantun needs ",
-                                        Endpoint(peer, port))};
-    }
+  const std::string peer = Peer(context, packet.family);
+  const uint16_t port = ServerPort(context);
+  // Where phantun_server listens: the TUN peer address and --local port.
+  const bool for_phantun = packet.daddr == peer && (port == 0 || packet.dport == port);
+  if (role == PacketRole::kServerSyn && past_prerouting && path.dnat_bound && !path.redirected && !for_phantun) {
+    return {Blame::kNat, absl::StrCat("DNATed to ", Endpoint(packet.daddr, packet.dport), "; phantun needs ",
+                                      Endpoint(peer, port))};
   }
   switch (path.fate) {
     case Fate::kUnknown:
@@ -240,9 +240,7 @@ PathVerdict JudgePath(const Context& context, PacketRole role, const netfilter::
   const Family family = packet.family;
   switch (role) {
     case PacketRole::kServerSyn: {
-      const std::string peer = Peer(context, family);
-      const uint16_t port = ServerPort(context);
-      if (packet.daddr != peer || (port != 0 && packet.dport != port)) {
+      if (!for_phantun) {
         return {Blame::kNat, absl::StrCat(path.dnat_bound ? "DNATed to " : "not DNATed: leaves for ",
                                           Endpoint(packet.daddr, packet.dport), " by ", packet.oifname, "; phantun needs ",
                                           Endpoint(peer, port))};
