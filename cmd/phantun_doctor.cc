@@ -11,6 +11,7 @@
 #include "runtime/doctor/context.h"
 #include "runtime/doctor/finding.h"
 #include "runtime/doctor/fwd_checks.h"
+#include "runtime/doctor/instance_checks.h"
 #include "runtime/doctor/live_host.h"
 #include "runtime/doctor/nat_checks.h"
 #include "runtime/doctor/route_checks.h"
@@ -20,6 +21,7 @@
 #include "runtime/doctor/process_facts.h"
 #include "runtime/doctor/read_only_guard.h"
 #include "runtime/doctor/render.h"
+#include "runtime/doctor/setup_recipe.h"
 #include "runtime/doctor/tun_checks.h"
 #include "runtime/exit_codes.h"
 #include "runtime/status.h"
@@ -73,6 +75,23 @@ int DoctorMain(int argc, char** argv) {
   const char* no_color = getenv("NO_COLOR");
   const bool colour = !options.json && isatty(STDOUT_FILENO) && (no_color == nullptr || *no_color == '\0');
   const doctor::Context context = doctor::ResolveContext(options, host, started_as);
+  if (options.print_setup) {
+    // The names go into shell commands: only what needs no quoting there.
+    for (const auto& [flag, name] : {std::pair{"--tun", &context.tun}, std::pair{"--wan", &context.wan}}) {
+      if (name->empty() || name->find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-@") !=
+                               std::string::npos) {
+        PrintError("phantun-doctor", name->empty() ? absl::StrCat("--print-setup: no ", flag + 2, " interface here (",
+                                                                  flag == std::string_view("--tun") ? context.tun_reason
+                                                                                                    : "no IPv4 default route",
+                                                                  "): name it with ", flag)
+                                                   : absl::StrCat("--print-setup: ", flag, " '", *name,
+                                                                  "': expected letters, digits and . _ - @ only"));
+        _exit(kExitUsage);
+      }
+    }
+    PrintText(STDOUT_FILENO, doctor::RenderSetup(context, doctor::PlanSetup(context, host), options.setup_part));
+    _exit(0);
+  }
   doctor::CheckTunDevice(tun, context.process.in_container, &report);
   doctor::CheckPrivileges(context.process, &report);
   doctor::CheckNamespace(context, &report);
@@ -80,6 +99,7 @@ int DoctorMain(int argc, char** argv) {
   doctor::CheckNat(context, &report);
   doctor::CheckForwardChains(context, &report);
   doctor::CheckRoutes(context, &report);
+  doctor::CheckInstances(context, &report);
   doctor::CheckTunInterface(context, &report);
   doctor::CheckTunAddresses(context, &report);
 

@@ -9,7 +9,7 @@ inline constexpr const char* kCheckIds[] = {
     "doctor.guard",    "tun.device",     "tun.multiqueue", "priv.net_admin", "priv.extra_caps",
     "priv.privileged", "priv.no_new_privs", "priv.seccomp", "netns.host",     "fwd.ipv4",
     "fwd.iface",       "fwd.ipv6",       "fwd.rp_filter",  "nat.masquerade", "nat.listener", "nat.dnat",
-    "fwd.chains",      "route.path",      "tun.iface",      "tun.addr",       "tun.mtu",
+    "fwd.chains",      "route.path",      "instance.collision",      "tun.iface",      "tun.addr",       "tun.mtu",
 };
 
 }  // namespace phantun_runtime::doctor

@@ -26,6 +26,10 @@ void ChooseTun(Context* context) {
   } else if (tuns.size() == 1) {
     context->tun = tuns[0];
     context->tun_reason = "the only TUN interface here";
+  } else if (tuns.empty() && context->options.print_setup) {
+    // A recipe is usually printed before phantun first runs: it is written for phantun's default.
+    context->tun = "tun0";
+    context->tun_reason = "phantun's default --tun (no TUN interface exists yet)";
   } else if (tuns.empty()) {
     context->tun_reason = "no TUN interface exists (phantun not running here yet?)";
   } else {
@@ -71,18 +75,23 @@ Context ResolveContext(const Options& options, const Host& host, ProcessFacts pr
       if (chain.base && routed && !chain.rules_read) netfilter::ReadNftChainRules(host, table, &chain);
     }
   }
+  TraceRounds(host, &context);
+  return context;
+}
+
+void TraceRounds(const Host& host, Context* context) {
   // Where a packet is routed depends on its NAT, and a reply's on its SYN's route, so the routing
   // questions are only known by tracing; so are the chains a packet enters. Trace, read what the
   // traces needed (routes, chains' rules), and trace again until nothing more is needed: a round
   // per level of jumps (at most 16) and per routing step.
   for (int round = 0; round < 40; ++round) {
-    context.traces = TraceAll(context);
+    context->traces = TraceAll(*context);
     std::vector<netfilter::RouteFact> questions;
     bool read_chains = false;
-    for (const PhantunTrace& traced : context.traces) {
+    for (const PhantunTrace& traced : context->traces) {
       for (const netfilter::RouteFact& question : traced.trace.unanswered_routes) questions.push_back(question);
       for (const auto& [table, chain] : traced.trace.unread_chains) {
-        netfilter::Table& owner = context.netfilter.ruleset.tables[static_cast<size_t>(table)];
+        netfilter::Table& owner = context->netfilter.ruleset.tables[static_cast<size_t>(table)];
         netfilter::Chain& unread = owner.chains[static_cast<size_t>(chain)];
         if (unread.rules_read) continue;  // asked for by another trace of this round
         netfilter::ReadNftChainRules(host, owner, &unread);  // a failure leaves a rule that says so
@@ -92,20 +101,19 @@ Context ResolveContext(const Options& options, const Host& host, ProcessFacts pr
     if (questions.empty() && !read_chains) break;
     // Before phantun starts its TUN does not exist, nor the route to the TUN peer that comes with
     // it: a packet for the peer is assumed to leave by the TUN, and the trace says so.
-    if (context.FindLink(context.tun) == nullptr) {
+    if (context->FindLink(context->tun) == nullptr) {
       for (netfilter::RouteFact& question : questions) {
-        const bool to_peer = question.daddr == netfilter::ParseIpAddress(options.tun_peer).value_or("") ||
-                             question.daddr == netfilter::ParseIpAddress(options.tun_peer6).value_or("");
+        const bool to_peer = question.daddr == netfilter::ParseIpAddress(context->options.tun_peer).value_or("") ||
+                             question.daddr == netfilter::ParseIpAddress(context->options.tun_peer6).value_or("");
         if (!to_peer) continue;
         question.answered = true;
         question.lookup_failed = true;
         question.error = "the TUN does not exist yet";
-        context.network.routes.push_back(question);
+        context->network.routes.push_back(question);
       }
     }
-    AnswerRoutes(host, questions, &context.network);
+    AnswerRoutes(host, questions, &context->network);
   }
-  return context;
 }
 
 }  // namespace phantun_runtime::doctor

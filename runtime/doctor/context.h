@@ -50,6 +50,12 @@ Context ResolveContext(const Options& options, const Host& host);
 // as phantun would be started, and some of them cannot be read under it).
 Context ResolveContext(const Options& options, const Host& host, ProcessFacts process);
 
+// Traces phantun's packets through `context->netfilter.ruleset` (into `context->traces`), reading
+// what the traces turn out to need and tracing again until nothing more is: the routing answers
+// for the packets as NAT rewrote them, the rules of the nftables chains they enter. ResolveContext
+// ends with it; a setup recipe (setup_recipe.h) calls it again on a ruleset with its rules added.
+void TraceRounds(const Host& host, Context* context);
+
 // The TUN's and the WAN's names for findings and fixes: "TUN" and "WAN" when there is none.
 inline std::string TunLabel(const Context& context) { return context.tun.empty() ? std::string("TUN") : context.tun; }
 inline std::string WanLabel(const Context& context) { return context.wan.empty() ? std::string("WAN") : context.wan; }

@@ -15,6 +15,7 @@ const char kDoctorHelp[] =
     "Usage: phantun-doctor [--mode client|server] [--tun NAME] [--tun-local IP] [--tun-peer IP]\n"
     "                      [--port PORT] [--wan IFACE] [--remote ADDR[:PORT]] [--ipv6]\n"
     "                      [--tun-local6 IP] [--tun-peer6 IP] [--trace] [--json] [-q]\n"
+    "       phantun-doctor --print-setup [--part PART] [--backend BACKEND] [--ipv4-only] [the same options]\n"
     "\n"
     "Read-only checks of what phantun needs from the host: /dev/net/tun, CAP_NET_ADMIN, the network\n"
     "namespace, IP forwarding, rp_filter, the NAT and forward rules (nftables and iptables), the\n"
@@ -34,6 +35,15 @@ const char kDoctorHelp[] =
     "  --ipv6                also check IPv6: forwarding, and the IPv6 packets' paths\n"
     "  --tun-local6 IP       phantun's --tun-local6 (default fcc8::1 client, fcc9::1 server)\n"
     "  --tun-peer6 IP        phantun's --tun-peer6 (default fcc8::2 client, fcc9::2 server)\n"
+    "\n"
+    "Host set-up (printed, never applied; see the README's host set-up section):\n"
+    "  --print-setup         print the forwarding, NAT and accept rules phantun needs on this host,\n"
+    "                        as commands, checked by tracing phantun's packets through this host's\n"
+    "                        rules with them added; with how to make them persistent and to undo them\n"
+    "  --part PART           only one part, as a script: apply, persist, undo or unpersist\n"
+    "  --backend BACKEND     nft, iptables (the variant this host uses), iptables-nft, iptables-legacy,\n"
+    "                        fw4 (OpenWrt UCI) or firewalld (default: the one this host uses)\n"
+    "  --ipv4-only           phantun runs with --ipv4-only: no IPv6 rules\n"
     "\n"
     "Output:\n"
     "  --json                machine-readable report (schema \"phantun-doctor/1\", see docs)\n"
@@ -108,9 +118,12 @@ StatusOr<Options> ParseOptions(int argc, char** argv, const char* mode_env) {
     if (flag == "-q" || flag == "--quiet") { options.quiet = true; continue; }
     if (flag == "--ipv6") { options.ipv6 = true; continue; }
     if (flag == "--trace") { options.trace = true; continue; }
+    if (flag == "--print-setup") { options.print_setup = true; continue; }
+    if (flag == "--ipv4-only") { options.ipv4_only = true; continue; }
     const bool takes_value = flag == "--mode" || flag == "--tun" || flag == "--tun-local" ||
                              flag == "--tun-peer" || flag == "--port" || flag == "--wan" ||
-                             flag == "--remote" || flag == "--tun-local6" || flag == "--tun-peer6";
+                             flag == "--remote" || flag == "--tun-local6" || flag == "--tun-peer6" ||
+                             flag == "--part" || flag == "--backend";
     if (!takes_value) {
       return Usage(absl::StrCat("unknown argument '", flag, "' (see phantun-doctor --help)"));
     }
@@ -136,6 +149,18 @@ StatusOr<Options> ParseOptions(int argc, char** argv, const char* mode_env) {
         return Usage(absl::StrCat(flag, " '", value, "' is not an IPv6 address"));
       }
       (flag == "--tun-local6" ? options.tun_local6 : options.tun_peer6) = value;
+    } else if (flag == "--part") {
+      if (value != "apply" && value != "persist" && value != "undo" && value != "unpersist") {
+        return Usage(absl::StrCat("--part '", value, "' is not valid: expected apply, persist, undo or unpersist"));
+      }
+      options.setup_part = value;
+    } else if (flag == "--backend") {
+      if (value != "nft" && value != "iptables" && value != "iptables-nft" && value != "iptables-legacy" &&
+          value != "fw4" && value != "firewalld") {
+        return Usage(absl::StrCat("--backend '", value,
+                                  "' is not valid: expected nft, iptables, iptables-nft, iptables-legacy, fw4 or firewalld"));
+      }
+      options.setup_backend = value;
     } else if (flag == "--remote") {
       Status parsed = ParseRemote(value, &options);
       if (!parsed.ok()) return parsed;
@@ -153,6 +178,18 @@ StatusOr<Options> ParseOptions(int argc, char** argv, const char* mode_env) {
     return Usage(absl::StrCat(mode_from_flag ? "--mode" : "MODE", " '", mode, "' is not valid: expected client or server"));
   }
   const bool server = options.mode == Mode::kServer;
+  if (!options.print_setup) {
+    const char* setup_only = !options.setup_part.empty() ? "--part" : !options.setup_backend.empty() ? "--backend"
+                             : options.ipv4_only                      ? "--ipv4-only"
+                                                                      : nullptr;
+    if (setup_only != nullptr) return Usage(absl::StrCat(setup_only, " goes with --print-setup"));
+  } else if (options.mode == Mode::kUnknown) {
+    return Usage("--print-setup needs --mode client|server (or MODE)");
+  } else if (server && options.port == 0) {
+    return Usage("--print-setup for a server needs --port (phantun_server's --local port)");
+  } else if (options.json || options.trace) {
+    return Usage(absl::StrCat(options.json ? "--json" : "--trace", " does not go with --print-setup"));
+  }
   if (options.tun_local.empty()) options.tun_local = server ? "192.168.201.1" : "192.168.200.1";
   if (options.tun_peer.empty()) options.tun_peer = server ? "192.168.201.2" : "192.168.200.2";
   if (options.tun_local6.empty()) options.tun_local6 = server ? "fcc9::1" : "fcc8::1";

@@ -28,6 +28,12 @@ struct Options {
   std::string tun_peer6;       // --tun-peer6; default fcc8::2 (client) / fcc9::2 (server)
   bool ipv6 = false;           // --ipv6: also check IPv6 (forwarding, and the IPv6 traces)
   bool trace = false;          // --trace: every traced packet's path, hop by hop
+  // --print-setup: print the host set-up phantun needs here (setup_recipe.h) instead of checking.
+  bool print_setup = false;
+  std::string setup_part;      // --part: apply, persist, undo or unpersist; "": all of them
+  std::string setup_backend;   // --backend: nft, iptables, iptables-nft, iptables-legacy, fw4,
+                               // firewalld; "": the one this host uses
+  bool ipv4_only = false;      // --ipv4-only: phantun runs with --ipv4-only, the recipe has no IPv6
   bool json = false;           // --json
   bool quiet = false;          // -q: failures only
   bool help = false;           // --help

@@ -104,5 +104,35 @@ TEST(DoctorOptions, NoModeIsAllowed) {
   EXPECT_EQ(options->mode, Mode::kUnknown);
 }
 
+TEST(DoctorOptions, PrintSetupTakesAPartABackendAndIpv4Only) {
+  const StatusOr<Options> options =
+      Parse({"--print-setup", "--port", "4567", "--part", "undo", "--backend", "iptables-legacy", "--ipv4-only"}, "server");
+  ASSERT_TRUE(options.ok()) << options.status().message();
+  EXPECT_TRUE(options->print_setup);
+  EXPECT_EQ(options->setup_part, "undo");
+  EXPECT_EQ(options->setup_backend, "iptables-legacy");
+  EXPECT_TRUE(options->ipv4_only);
+}
+
+TEST(DoctorOptions, PrintSetupRefusesWhatItCannotWriteARecipeFor) {
+  const std::vector<std::tuple<std::vector<std::string>, const char*, std::string>> cases = {
+      {{"--print-setup"}, nullptr, "--print-setup needs --mode client|server (or MODE)"},
+      {{"--print-setup"}, "server", "--print-setup for a server needs --port (phantun_server's --local port)"},
+      {{"--print-setup", "--json"}, "client", "--json does not go with --print-setup"},
+      {{"--part", "apply"}, "client", "--part goes with --print-setup"},
+      {{"--backend", "nft"}, "client", "--backend goes with --print-setup"},
+      {{"--ipv4-only"}, "client", "--ipv4-only goes with --print-setup"},
+      {{"--print-setup", "--part", "all"}, "client",
+       "--part 'all' is not valid: expected apply, persist, undo or unpersist"},
+      {{"--print-setup", "--backend", "ufw"}, "client",
+       "--backend 'ufw' is not valid: expected nft, iptables, iptables-nft, iptables-legacy, fw4 or firewalld"},
+  };
+  for (const auto& [args, mode, message] : cases) {
+    const StatusOr<Options> options = Parse(args, mode);
+    ASSERT_FALSE(options.ok()) << message;
+    EXPECT_EQ(options.status().message(), message);
+  }
+}
+
 }  // namespace
 }  // namespace phantun_runtime::doctor

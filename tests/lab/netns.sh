@@ -260,3 +260,24 @@ lab_remove() {
   done
   NAMESPACES=()
 }
+
+# A test's two folders: RUN_DIR, what the run leaves to read (under Bazel the test's undeclared
+# outputs, NAME below them; else a new temporary folder), and BIN, the binaries laid out as in the
+# image, phantun-runtime and its applet links beside upstream phantun and udp_echo (a folder of
+# its own, so that the outputs hold no copies of them; the caller removes it).
+lab_run_folders() { # name runtime-binary phantun-bin-dir udp-echo-binary
+  if [ -n "${TEST_UNDECLARED_OUTPUTS_DIR:-}" ]; then
+    RUN_DIR="$TEST_UNDECLARED_OUTPUTS_DIR/$1"
+    rm -rf -- "$RUN_DIR"
+    mkdir -p "$RUN_DIR"
+  else
+    RUN_DIR=$(mktemp -d "${TMPDIR:-/tmp}/phantun-$1.XXXXXX")
+  fi
+  BIN=$(mktemp -d "${TEST_TMPDIR:-${TMPDIR:-/tmp}}/phantun-$1-bin.XXXXXX")
+  chmod 0755 "$RUN_DIR" "$BIN"
+  cp -- "$2" "$BIN/phantun-runtime"
+  cp -- "$3/phantun_client" "$3/phantun_server" "$BIN/"
+  cp -- "$4" "$BIN/udp_echo"
+  chmod 0755 "$BIN"/*
+  "$BIN/phantun-runtime" --install "$BIN" >/dev/null
+}

@@ -1321,23 +1321,7 @@ if [ -n "$SCHEMA" ]; then
 fi
 [ -z "$(leftover_namespaces)" ] || fail "namespaces named like this run's exist already: $(leftover_namespaces)"
 
-if [ -n "${TEST_UNDECLARED_OUTPUTS_DIR:-}" ]; then
-  RUN_DIR="$TEST_UNDECLARED_OUTPUTS_DIR/matrix"
-  rm -rf -- "$RUN_DIR"
-  mkdir -p "$RUN_DIR"
-else
-  RUN_DIR=$(mktemp -d "${TMPDIR:-/tmp}/phantun-matrix.XXXXXX")
-fi
-chmod 0755 "$RUN_DIR"
-# The binaries laid out as in the image: phantun-runtime and its applet links beside phantun (in a
-# folder of their own, so that the test's outputs hold no copies of them).
-BIN=$(mktemp -d "${TEST_TMPDIR:-${TMPDIR:-/tmp}}/phantun-matrix-bin.XXXXXX")
-chmod 0755 "$BIN"
-cp -- "$RUNTIME_BIN" "$BIN/phantun-runtime"
-cp -- "$PHANTUN_BIN_DIR/phantun_client" "$PHANTUN_BIN_DIR/phantun_server" "$BIN/"
-cp -- "$UDP_ECHO" "$BIN/udp_echo"
-chmod 0755 "$BIN"/*
-"$BIN/phantun-runtime" --install "$BIN" >/dev/null
+lab_run_folders matrix "$RUNTIME_BIN" "$PHANTUN_BIN_DIR" "$UDP_ECHO"
 for applet in phantun-run phantun-doctor; do
   [ -x "$BIN/$applet" ] || fail "phantun-runtime --install made no $applet"
 done
