@@ -74,7 +74,7 @@ int DoctorMain(int argc, char** argv) {
   const doctor::TunProbe tun = host.ProbeTun();
   const char* no_color = getenv("NO_COLOR");
   const bool colour = !options.json && isatty(STDOUT_FILENO) && (no_color == nullptr || *no_color == '\0');
-  const doctor::Context context = doctor::ResolveContext(options, host, started_as);
+  doctor::Context context = doctor::ResolveContext(options, host, started_as);
   if (options.print_setup) {
     // The names go into shell commands: only what needs no quoting there.
     for (const auto& [flag, name] : {std::pair{"--tun", &context.tun}, std::pair{"--wan", &context.wan}}) {
@@ -89,7 +89,7 @@ int DoctorMain(int argc, char** argv) {
         _exit(kExitUsage);
       }
     }
-    PrintText(STDOUT_FILENO, doctor::RenderSetup(context, doctor::PlanSetup(context, host), options.setup_part));
+    PrintText(STDOUT_FILENO, doctor::RenderSetup(context, doctor::PlanSetup(&context, host), options.setup_part));
     _exit(0);
   }
   doctor::CheckTunDevice(tun, context.process.in_container, &report);

@@ -185,24 +185,28 @@ bool IsSyn(PacketRole role) { return role == PacketRole::kServerSyn || role == P
 
 // Adds the NAT to a copy of the host's ruleset, traces phantun's packets through it, adds the
 // accepts the traces need, and says in `notes` what the traces still find wrong.
-Plan PlanRules(const Context& context, const Host& host, const Instance& instance, const std::string& backend,
+// `planned` is the doctor's context, whose ruleset becomes the recipe's (the checks do not run
+// when a recipe is printed, so no copy is made).
+Plan PlanRules(Context* planned_context, const Host& host, const Instance& instance, const std::string& backend,
                std::vector<std::string>* notes) {
-  Context planned = context;
+  Context& planned = *planned_context;
+  const Context& context = planned;
   Plan plan;
-  plan.ruleset = context.netfilter.ruleset;
+  plan.ruleset = std::move(planned.netfilter.ruleset);
   PlanNat(context, instance, backend, &plan);
   for (const Addition& addition : plan.nat) Apply(addition, &plan.ruleset);
-  planned.netfilter.ruleset = plan.ruleset;
+  planned.netfilter.ruleset = std::move(plan.ruleset);
   TraceRounds(host, &planned);
-  for (const PhantunTrace& traced : std::vector<PhantunTrace>(planned.traces)) {
+  const std::vector<PhantunTrace> syns = std::move(planned.traces);
+  for (const PhantunTrace& traced : syns) {
     if (!IsSyn(traced.role)) continue;
     const std::optional<std::vector<Addition>> accepts =
         AcceptsThrough(planned, traced, instance.comment, &planned.netfilter.ruleset);
     if (!accepts.has_value()) continue;  // what still drops it is in the notes below
     for (const Addition& addition : *accepts) plan.accepts.push_back(addition);
   }
+  TraceRounds(host, &planned);
   plan.ruleset = planned.netfilter.ruleset;
-  if (!plan.accepts.empty()) TraceRounds(host, &planned);
   // nft needs a comment of its own per rule to find it again (a handle changes on every insert).
   int numbered = 0;
   for (Addition& addition : plan.accepts) {
@@ -334,8 +338,9 @@ std::string UnpersistUnit(const Instance& instance) {
                       unit, "-undo.sh\nsystemctl daemon-reload\n");
 }
 
-void NetfilterRecipe(const Context& context, const Host& host, const Instance& instance, Recipe* recipe) {
-  const Plan plan = PlanRules(context, host, instance, recipe->backend, &recipe->notes);
+void NetfilterRecipe(Context* planned, const Host& host, const Instance& instance, Recipe* recipe) {
+  const Context& context = *planned;
+  const Plan plan = PlanRules(planned, host, instance, recipe->backend, &recipe->notes);
   std::string rules;  // what apply adds, without the sysctls
   std::string undo;
   if (plan.own_table >= 0) {
@@ -400,41 +405,62 @@ std::string ShortName(const std::string& prefix, const std::string& name, const 
 // fw4 zone names are kept to 11 characters, the limit fw3 had and LuCI still applies.
 std::string Fw4Zone(const Instance& instance) { return ShortName("pt_", instance.id, "", 11); }
 
+// The UCI batch being written: `set` lines for apply, a `delete` per section for undo. Each line
+// is appended by a call, not built from tables of strings: that keeps the doctor small.
+struct UciBatch {
+  std::string set;
+  std::string undo;
+  std::string section;
+
+  void Section(std::string name, const char* type) {
+    section = std::move(name);
+    absl::StrAppend(&set, "set firewall.", section, "=", type, "\n");
+    absl::StrAppend(&undo, "uci -q delete firewall.", section, " || true\n");
+  }
+  void Option(const char* option, absl::string_view value) {
+    absl::StrAppend(&set, "set firewall.", section, ".", option, "='", value, "'\n");
+  }
+};
+
 void Fw4Recipe(const Context& context, const Instance& instance, Recipe* recipe) {
   const std::string zone = Fw4Zone(instance);
   const std::string base = absl::StrCat("phantun_", instance.id);
-  std::vector<std::pair<std::string, std::vector<std::pair<std::string, std::string>>>> sections;
-  sections.push_back({base, {{"", "zone"}, {"name", zone}, {"device", instance.tun}, {"input", "REJECT"},
-                             {"output", "ACCEPT"}, {"forward", "REJECT"}}});
+  UciBatch uci;
+  uci.Section(base, "zone");
+  uci.Option("name", zone);
+  uci.Option("device", instance.tun);
+  uci.Option("input", "REJECT");
+  uci.Option("output", "ACCEPT");
+  uci.Option("forward", "REJECT");
   for (const Family family : Families(instance)) {
     const bool v6 = family == Family::kIpv6;
     if (instance.server) {
       // A DNAT redirect with a destination zone: fw4 also accepts the forwarded connection.
-      sections.push_back({absl::StrCat(base, v6 ? "_dnat6" : "_dnat"),
-                          {{"", "redirect"}, {"name", absl::StrCat(instance.comment, v6 ? " DNAT IPv6" : " DNAT")},
-                           {"family", v6 ? "ipv6" : "ipv4"}, {"proto", "tcp"}, {"src", "wan"},
-                           {"src_dport", absl::StrCat(context.options.port)}, {"dest", zone},
-                           {"dest_ip", PeerText(context, family)}, {"target", "DNAT"}}});
+      uci.Section(absl::StrCat(base, v6 ? "_dnat6" : "_dnat"), "redirect");
+      uci.Option("name", absl::StrCat(instance.comment, v6 ? " DNAT IPv6" : " DNAT"));
+      uci.Option("family", v6 ? "ipv6" : "ipv4");
+      uci.Option("proto", "tcp");
+      uci.Option("src", "wan");
+      uci.Option("src_dport", absl::StrCat(context.options.port));
+      uci.Option("dest", zone);
+      uci.Option("dest_ip", PeerText(context, family));
+      uci.Option("target", "DNAT");
     } else {
-      sections.push_back({absl::StrCat(base, v6 ? "_masq6" : "_masq"),
-                          {{"", "nat"}, {"name", absl::StrCat(instance.comment, v6 ? " masquerade IPv6" : " masquerade")},
-                           {"family", v6 ? "ipv6" : "ipv4"}, {"src", "wan"}, {"src_ip", PeerText(context, family)},
-                           {"target", "MASQUERADE"}}});
+      uci.Section(absl::StrCat(base, v6 ? "_masq6" : "_masq"), "nat");
+      uci.Option("name", absl::StrCat(instance.comment, v6 ? " masquerade IPv6" : " masquerade"));
+      uci.Option("family", v6 ? "ipv6" : "ipv4");
+      uci.Option("src", "wan");
+      uci.Option("src_ip", PeerText(context, family));
+      uci.Option("target", "MASQUERADE");
     }
   }
-  if (!instance.server) sections.push_back({absl::StrCat(base, "_out"), {{"", "forwarding"}, {"src", zone}, {"dest", "wan"}}});
-  std::string batch;
-  std::string undo;
-  for (const auto& [name, options] : sections) {
-    for (const auto& [option, value] : options) {
-      if (option.empty()) {
-        absl::StrAppend(&batch, "set firewall.", name, "=", value, "\n");
-      } else {
-        absl::StrAppend(&batch, "set firewall.", name, ".", option, "='", value, "'\n");
-      }
-    }
-    absl::StrAppend(&undo, "uci -q delete firewall.", name, " || true\n");
+  if (!instance.server) {
+    uci.Section(absl::StrCat(base, "_out"), "forwarding");
+    uci.Option("src", zone);
+    uci.Option("dest", "wan");
   }
+  const std::string& batch = uci.set;
+  const std::string& undo = uci.undo;
   recipe->apply = absl::StrCat(Sysctls(instance, WanLabel(context)), "uci batch <<'EOF'\n", batch,
                                "EOF\nuci commit firewall\n/etc/init.d/firewall reload\n");
   recipe->undo = absl::StrCat(undo, "uci commit firewall\n/etc/init.d/firewall reload\n", kForwardingStaysOn);
@@ -505,7 +531,8 @@ std::string InstanceId(const std::string& tun) {
   return id;
 }
 
-Recipe PlanSetup(const Context& context, const Host& host) {
+Recipe PlanSetup(Context* planned, const Host& host) {
+  const Context& context = *planned;
   Instance instance;
   instance.tun = context.tun;
   instance.id = InstanceId(context.tun);
@@ -526,7 +553,7 @@ Recipe PlanSetup(const Context& context, const Host& host) {
       recipe.notes.push_back(absl::StrCat("warning: not readable here: ", unread,
                                           "; the accepts a drop there needs are not in this recipe"));
     }
-    NetfilterRecipe(context, host, instance, &recipe);
+    NetfilterRecipe(planned, host, instance, &recipe);
   }
   return recipe;
 }

@@ -36,8 +36,9 @@ struct Recipe {
 };
 
 // Plans the recipe for `context` (its options name the instance; ResolveContext has traced this
-// host). `host` answers the routing questions the recipe's packets raise.
-Recipe PlanSetup(const Context& context, const Host& host);
+// host). `host` answers the routing questions the recipe's packets raise. The context's ruleset
+// and traces become the recipe's: the checks cannot be run on it afterwards.
+Recipe PlanSetup(Context* context, const Host& host);
 
 // What --print-setup prints: with `part` empty, every part under a header, those after `apply`
 // commented out (so that the whole text piped to sh only applies); else that part alone.

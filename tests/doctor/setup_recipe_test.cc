@@ -54,8 +54,8 @@ class SetupRecipe : public ::testing::Test {
   }
   Recipe Plan(const std::string& scenario) {
     host.LoadScenario(scenario);
-    const Context context = ResolveContext(options, host);
-    return PlanSetup(context, host);
+    Context context = ResolveContext(options, host);
+    return PlanSetup(&context, host);
   }
   FakeHost host;
   Options options;
@@ -273,7 +273,8 @@ TEST_F(SetupRecipe, Fw4ZoneNamesOfLongTunsStayApart) {
   options.tun = "phantun-c";
   const std::string first = ParseUciBatch(Plan("empty").apply).at("phantun_phantun_c").at("name");
   options.tun = "phantun-s";
-  const std::string second = ParseUciBatch(PlanSetup(ResolveContext(options, host), host).apply).at("phantun_phantun_s").at("name");
+  Context context = ResolveContext(options, host);
+  const std::string second = ParseUciBatch(PlanSetup(&context, host).apply).at("phantun_phantun_s").at("name");
   EXPECT_NE(first, second);
   EXPECT_EQ(first.size(), 11u);
   EXPECT_EQ(first.substr(0, 7), "pt_phan");
@@ -287,9 +288,9 @@ TEST_F(SetupRecipe, Fw4IsChosenOnAnOpenWrtHost) {
   fw4.family = netfilter::Family::kInet;
   fw4.name = "fw4";
   context.netfilter.ruleset.tables.push_back(fw4);
-  EXPECT_EQ(PlanSetup(context, host).backend, "fw4");
+  EXPECT_EQ(PlanSetup(&context, host).backend, "fw4");
   context.netfilter.ruleset.tables.back().name = "firewalld";
-  EXPECT_EQ(PlanSetup(context, host).backend, "firewalld");
+  EXPECT_EQ(PlanSetup(&context, host).backend, "firewalld");
 }
 
 // --- firewalld: firewall-cmd, as its manual page documents it -------------------------------------
@@ -370,15 +371,16 @@ TEST_F(SetupRecipe, FirewalldClientGetsAPolicyOutWithMasquerade) {
 TEST_F(SetupRecipe, OnlyApplyIsLiveInTheWholeText) {
   Server();
   host.LoadScenario("nft_phantun");
-  const Context context = ResolveContext(options, host);
-  const std::string text = RenderSetup(context, PlanSetup(context, host), "");
+  Context context = ResolveContext(options, host);
+  const std::string text = RenderSetup(context, PlanSetup(&context, host), "");
   bool in_apply = false;
   for (const std::string& line : std::vector<std::string>(absl::StrSplit(text, '\n'))) {
     if (absl::StartsWith(line, "# --- ")) in_apply = line == "# --- apply ---";
     if (!in_apply) EXPECT_TRUE(line.empty() || line[0] == '#') << "live outside apply: " << line;
   }
   EXPECT_THAT(text, HasSubstr("# backend: nft (this host's rules are nftables's)\n"));
-  const std::string undo = RenderSetup(context, PlanSetup(context, host), "undo");
+  Context again = ResolveContext(options, host);
+  const std::string undo = RenderSetup(again, PlanSetup(&again, host), "undo");
   EXPECT_TRUE(absl::StartsWith(undo, "#!/bin/sh\nset -e\n")) << undo;
 }
 

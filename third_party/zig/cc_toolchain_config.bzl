@@ -11,6 +11,7 @@ load(
     "flag_group",
     "flag_set",
     "tool_path",
+    "with_feature_set",
 )
 
 _C_COMPILE = [ACTION_NAMES.c_compile, ACTION_NAMES.assemble, ACTION_NAMES.preprocess_assemble]
@@ -60,8 +61,20 @@ def _impl(ctx):
             name = "opt",
             flag_sets = [
                 _flags(_C_COMPILE + _CXX_COMPILE, ["-Os", "-DNDEBUG"]),
-                _flags(_LINK, ["-Os", "-Wl,--strip-all"]),
+                _flags(_LINK, ["-Os"]),
             ],
+        ),
+        # The shipped artifact has no symbols. `--features=-strip_all` keeps them, for looking at
+        # what each part of the binary costs (tests/bench/size_parts.py); nothing else changes, so
+        # the code is the shipped code.
+        feature(
+            name = "strip_all",
+            enabled = True,
+            flag_sets = [flag_set(
+                actions = _LINK,
+                flag_groups = [flag_group(flags = ["-Wl,--strip-all"])],
+                with_features = [with_feature_set(features = ["opt"])],
+            )],
         ),
         feature(
             name = "dbg",
