@@ -14,6 +14,7 @@
 #include "runtime/run/exit_status.h"
 #include "runtime/run/launch_environment.h"
 #include "runtime/run/mode.h"
+#include "runtime/run/resident_memory.h"
 #include "runtime/run/signal_mask.h"
 #include "runtime/run/spawn.h"
 #include "runtime/run/supervisor.h"
@@ -110,7 +111,9 @@ int RunMain(int argc, char** argv) {
   } else {
     // Job control is the shell's when the runtime runs in its foreground; a PID 1 cannot stop.
     const bool job_control = request.take_terminal && !is_pid1;
-    status = ExitCodeFromWaitStatus(SuperviseUntilExit(*signal_fd, *phantun, job_control));
+    // Once phantun has run for a while, what start-up needed resident is given back for the rest
+    // of phantun's life; a phantun that ends at once is not slowed down by it.
+    status = ExitCodeFromWaitStatus(SuperviseUntilExit(*signal_fd, *phantun, job_control, ShedStartupMemory));
     // phantun's group had the terminal: the runtime's group, which the caller gave it, gets it back.
     if (request.take_terminal) PassForeground(*phantun, getpgrp());
   }

@@ -18,14 +18,14 @@ struct SpawnRequest {
 };
 
 // Starts the program and returns its pid only once it is running the new image, so a signal the
-// caller forwards afterwards reaches phantun itself and not the runtime's code between fork and
+// caller forwards afterwards reaches phantun itself and not the runtime's code between clone and
 // exec. On failure the child is reaped and the status says why: kNotFound or kFailedPrecondition
-// from execve (see ExplainExecFailure), kUnavailable when the pipe, the fork or the child's return
+// from execve (see ExplainExecFailure), kUnavailable when the pipe, the clone or the child's return
 // to the start directory failed. All signals must be blocked in the caller; the child gets `mask` back just before
 // execve, a process group of its own, and SIGTERM as its parent-death signal.
 //
 // The program starts in the caller's working directory, while the caller itself moves to "/"
-// before the fork: from the program's first instruction on, the runtime holds no directory of its
+// before the clone: from the program's first instruction on, the runtime holds no directory of its
 // caller's busy (a volume stays unmountable, a deleted directory stays pinned, only by phantun).
 StatusOr<pid_t> Spawn(const SpawnRequest& request);
 

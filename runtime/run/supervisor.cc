@@ -1,10 +1,12 @@
 #include "runtime/run/supervisor.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "runtime/exit_codes.h"
@@ -13,6 +15,10 @@
 
 namespace phantun_runtime {
 namespace {
+
+// How long phantun runs before the runtime calls `settled`: far longer than a failed start takes,
+// so that a phantun that exits at once (a usage error, a missing TUN) never pays for it.
+constexpr int kSettleMs = 100;
 
 struct ChildChange {
   bool exited = false;   // its wait status is in *child_status
@@ -40,6 +46,23 @@ ChildChange Reap(pid_t child, bool job_control, int* child_status) {
   }
 }
 
+// Whether phantun has run until `deadline` with nothing for the runtime to do: waits on the
+// signalfd until then. True when the time is up and nothing came; false as soon as a signal is
+// there to read (or poll fails, which leaves the blocking read to the caller).
+bool WaitSettled(int signal_fd, const timespec& deadline) {
+  for (;;) {
+    timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    const long long left_ms =
+        (deadline.tv_sec - now.tv_sec) * 1000LL + (deadline.tv_nsec - now.tv_nsec) / 1000000LL;
+    if (left_ms <= 0) return true;
+    pollfd ready{signal_fd, POLLIN, 0};
+    const int n = poll(&ready, 1, static_cast<int>(left_ms));
+    if (n == 0) return true;
+    if (n > 0 || errno != EINTR) return false;
+  }
+}
+
 }  // namespace
 
 Status BecomeChildSubreaper() {
@@ -47,10 +70,22 @@ Status BecomeChildSubreaper() {
   return SystemError("cannot become a child subreaper", errno);
 }
 
-int SuperviseUntilExit(int signal_fd, pid_t child, bool job_control) {
+int SuperviseUntilExit(int signal_fd, pid_t child, bool job_control, void (*settled)()) {
   const pid_t self = getpid();
+  timespec deadline;
+  clock_gettime(CLOCK_MONOTONIC, &deadline);
+  deadline.tv_sec += kSettleMs / 1000;
+  deadline.tv_nsec += (kSettleMs % 1000) * 1000000L;
+  if (deadline.tv_nsec >= 1000000000L) {
+    deadline.tv_sec += 1;
+    deadline.tv_nsec -= 1000000000L;
+  }
   // A child that exited before the first read still left its SIGCHLD pending in the signalfd.
   for (;;) {
+    if (settled != nullptr && WaitSettled(signal_fd, deadline)) {
+      settled();
+      settled = nullptr;
+    }
     signalfd_siginfo batch[16];
     const ssize_t n = read(signal_fd, batch, sizeof batch);
     if (n < 0) {

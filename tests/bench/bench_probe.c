@@ -1,6 +1,6 @@
 /* bench_probe: precise measurements of a launcher (a "supervisor") whose child is wait_child.
  *
- *   bench_probe mem [--runs N] [--smaps FILE] -- SUPERVISOR_ARGV...
+ *   bench_probe mem [--runs N] [--smaps FILE] [--final-read] -- SUPERVISOR_ARGV...
  *   bench_probe stop [--pidns] [--rounds N] [--timeout-ms T] -- SUPERVISOR_ARGV...
  *
  * Both start SUPERVISOR_ARGV with a pipe on its stdin and another on its stdout; the argv must end in
@@ -8,6 +8,11 @@
  * exits 0 at the end of stdin. After "ready" the probe waits until the supervisor process sleeps
  * (state S in /proc/PID/stat: it is in its final wait; this is a state check with a deadline, not a
  * timed pause) and then:
+ *
+ *   With --final-read (phantun-run), the supervisor's final wait is a read() of its signalfd,
+ *   which it reaches only after some time (phantun-run first waits 100 ms in poll(), then gives
+ *   back its start-up memory): the probe waits, with the same deadline, until /proc/PID/syscall
+ *   shows it asleep in read.
  *
  *   mem   reads VmRSS and VmHWM (/proc/PID/status) and Rss, Pss, Anonymous and the private bytes
  *         (/proc/PID/smaps_rollup) of the supervisor process, optionally keeps /proc/PID/smaps, then
@@ -143,6 +148,34 @@ static int wait_asleep(pid_t pid) {
   }
 }
 
+/* The number of the system call the process is blocked in (/proc/PID/syscall), -1 when running
+ * or unknown. */
+static long blocked_syscall(pid_t pid) {
+  char path[64], text[256];
+  snprintf(path, sizeof path, "/proc/%d/syscall", (int)pid);
+  const int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  const ssize_t n = read(fd, text, sizeof text - 1);
+  close(fd);
+  if (n <= 0) return -1;
+  text[n] = '\0';
+  char *end;
+  const long number = strtol(text, &end, 10);
+  return end == text ? -1 : number;
+}
+
+/* Like wait_asleep, until the process is asleep in read(). */
+static int wait_final_read(pid_t pid) {
+  const long long deadline = now_ns() + kAsleepTimeoutMs * 1000000LL;
+  for (;;) {
+    if (process_state(pid) == 'S' && blocked_syscall(pid) == SYS_read) return 1;
+    const char state = process_state(pid);
+    if (state == 0 || state == 'Z' || now_ns() > deadline) return 0;
+    const struct timespec pause = {0, 50000};
+    nanosleep(&pause, NULL);
+  }
+}
+
 /* Waits up to timeout_ms for the pidfd to report an exit. */
 static int wait_exit(const struct started *s, int timeout_ms) {
   const long long deadline = now_ns() + (long long)timeout_ms * 1000000LL;
@@ -215,13 +248,14 @@ static void print_list(const char *name, const long *values, int n, int last) {
   printf("]%s", last ? "" : ",");
 }
 
-static int run_mem(int runs, const char *smaps_file, char **argv) {
+static int run_mem(int runs, const char *smaps_file, int final_read, char **argv) {
   long vmrss[runs], vmhwm[runs], rss[runs], pss[runs], anon[runs], private_kib[runs];
   char statuses[runs][32];
   for (int i = 0; i < runs; ++i) {
     struct started s = start(argv, 0);
     if (!wait_ready(&s)) abandon(&s, "no \"ready\" from wait_child");
     if (!wait_asleep(s.pid)) abandon(&s, "the supervisor did not go to sleep");
+    if (final_read && !wait_final_read(s.pid)) abandon(&s, "the supervisor did not reach its final read");
     vmrss[i] = proc_kib(s.pid, "status", "VmRSS");
     vmhwm[i] = proc_kib(s.pid, "status", "VmHWM");
     rss[i] = proc_kib(s.pid, "smaps_rollup", "Rss");
@@ -285,7 +319,7 @@ static int run_stop(int rounds, int timeout_ms, int pidns, char **argv) {
 }
 
 static int usage(void) {
-  fputs("usage: bench_probe mem [--runs N] [--smaps FILE] -- SUPERVISOR_ARGV...\n"
+  fputs("usage: bench_probe mem [--runs N] [--smaps FILE] [--final-read] -- SUPERVISOR_ARGV...\n"
         "       bench_probe stop [--pidns] [--rounds N] [--timeout-ms T] -- SUPERVISOR_ARGV...\n",
         stderr);
   return 64;
@@ -301,7 +335,7 @@ static int count(const char *text) {
 int main(int argc, char **argv) {
   if (argc < 2) return usage();
   const char *command = argv[1];
-  int runs = 1, timeout_ms = 1000, pidns = 0;
+  int runs = 1, timeout_ms = 1000, pidns = 0, final_read = 0;
   const char *smaps_file = NULL;
   int i = 2;
   for (; i < argc && strcmp(argv[i], "--") != 0; ++i) {
@@ -313,13 +347,15 @@ int main(int argc, char **argv) {
       smaps_file = argv[++i];
     } else if (!strcmp(argv[i], "--pidns")) {
       pidns = 1;
+    } else if (!strcmp(argv[i], "--final-read")) {
+      final_read = 1;
     } else {
       return usage();
     }
   }
   if (i + 1 >= argc) return usage();
   char **supervisor = argv + i + 1;
-  if (!strcmp(command, "mem")) return run_mem(runs, smaps_file, supervisor);
+  if (!strcmp(command, "mem")) return run_mem(runs, smaps_file, final_read, supervisor);
   if (!strcmp(command, "stop")) return run_stop(runs, timeout_ms, pidns, supervisor);
   return usage();
 }
