@@ -65,7 +65,8 @@ lab_packages=(
   libcap2-bin                          # capsh: tests/doctor/netfilter/capture.sh
   strace                               # tests/doctor/live: the doctor makes no modifying system call
   qemu-user-static                     # tests/emulated: every architecture's binary under qemu-user
-  tini dumb-init catatonit             # tests/bench: the peer launchers
+  tini dumb-init catatonit             # tests/bench: the peer launchers, as Debian builds them
+  musl-tools                           # tests/bench/musl_peers.sh: musl-gcc, for the same peers as static musl
   hyperfine valgrind                   # tests/bench: launch timing, instruction counts
   python3 python3-yaml                 # tests/bench/report.py, tests/runner, tests/docs; tests/image/check_examples.py (import yaml)
   python3-jsonschema                   # tests/doctor/live: the --json report against docs/doctor-report.schema.json

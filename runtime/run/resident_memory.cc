@@ -35,12 +35,20 @@ void ShedStartupMemory() {
   for (size_t i = 0; i < count; ++i) {
     if (headers[i].p_type == PT_PHDR) load_bias = reinterpret_cast<uintptr_t>(headers) - headers[i].p_vaddr;
   }
-  for (size_t i = 0; i < count; ++i) {
+  // The ranges first: the program headers are in the first read-only segment, and reading them
+  // after it is dropped would bring its first page back.
+  constexpr size_t kMaxSegments = 8;
+  uintptr_t ranges[kMaxSegments][2];
+  size_t segments = 0;
+  for (size_t i = 0; i < count && segments < kMaxSegments; ++i) {
     const ElfW(Phdr)& header = headers[i];
     // Only what the file backs and nobody writes: dropping a written page would lose the write.
     if (header.p_type != PT_LOAD || (header.p_flags & PF_W) != 0) continue;
-    ShedSegment(load_bias + header.p_vaddr, load_bias + header.p_vaddr + header.p_memsz, page);
+    ranges[segments][0] = load_bias + header.p_vaddr;
+    ranges[segments][1] = load_bias + header.p_vaddr + header.p_memsz;
+    ++segments;
   }
+  for (size_t i = 0; i < segments; ++i) ShedSegment(ranges[i][0], ranges[i][1], page);
   // Below this frame, with a page to spare for the calls still to come from here.
   const uintptr_t here = reinterpret_cast<uintptr_t>(__builtin_frame_address(0)) & ~(page - 1);
   if (here > kStackToDrop + 2 * page) {

@@ -4,8 +4,10 @@
     report.py --work DIR --out DIR
 
 DIR (--work) holds what run.sh collected: meta.tsv, launch-*.json (hyperfine), icount/PEER/RUN/cg.*
-(callgrind), mem-PEER.json and smaps-PEER.txt (bench_probe mem), sizes.tsv, stop-PEER.json and
-stop-pidns-PEER.json (bench_probe stop), datapath.jsonl (udp_bench) and doctor.json (hyperfine).
+(callgrind), mem-PEER.json and smaps-PEER.txt (bench_probe mem), resident-pages.md
+(resident_pages.py), sizes.tsv, stop-PEER.json and stop-pidns-PEER.json (bench_probe stop),
+datapath.jsonl (udp_bench) and doctor.json (hyperfine). Peers run.sh did not run (the musl peers
+without --musl-peers) are left out.
 Python 3 standard library only.
 """
 
@@ -16,9 +18,13 @@ import os
 import statistics
 
 # In run.sh's order; a new peer is added there and here.
-PEERS = ["phantun-run", "tini", "dumb-init", "catatonit", "sh-exec", "floor", "direct"]
-# The launchers phantun-run is held against in the launch target. floor (the least a correct
-# launcher does) and direct (no launcher) are references: lower bounds, not peers to beat.
+PEERS = ["phantun-run", "tini-musl", "dumb-init-musl", "catatonit-musl", "tini", "dumb-init", "catatonit",
+         "sh-exec", "floor", "direct"]
+# The fair anchors of the launch target: the peers built as phantun-run is, static with musl.
+MUSL_RIVALS = ["tini-musl", "dumb-init-musl", "catatonit-musl"]
+# The launchers as Debian ships them (glibc, dynamic or static), held against as well.
+# floor (the least a correct launcher does) and direct (no launcher) are references: lower bounds,
+# not peers to beat.
 RIVALS = ["tini", "dumb-init", "catatonit", "sh-exec"]
 # Peers that leave no launcher process behind once the child runs (the shell execs the child).
 NO_LAUNCHER_PROCESS = {"sh-exec", "direct"}
@@ -29,6 +35,13 @@ TARGET_SIZE_BYTES = 400 * 1024
 TARGET_STOP_EXTRA_US = 1000.0
 TARGET_DATA_RATIO = 0.98
 TARGET_DOCTOR_MS = 50.0
+
+
+def read_text(path):
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        return f.read()
 
 
 def median(values):
@@ -305,18 +318,26 @@ def targets(res):
                      "met": None if met is None else bool(met), "note": note})
 
     L = res["launch"]
+    mine = L["phantun-run"]["median_us"]
+    musl = [(p, L[p]["median_us"]) for p in MUSL_RIVALS if L.get(p, {}).get("median_us") is not None]
+    if musl:
+        best = min(musl, key=lambda x: x[1])
+        add("launch time (median), against the best static musl peer", f"≤ 1.00× {best[0]} ({fmt(best[1], 0, ' µs')})",
+            f"{fmt(mine, 0, ' µs')} = {fmt_ratio(ratio(mine, best[1]))}", None if mine is None else mine <= best[1],
+            "peers: tini, dumb-init, catatonit built with musl-gcc from Debian's sources (musl_peers.sh)")
     rivals = [(p, L[p]["median_us"]) for p in RIVALS if L.get(p, {}).get("median_us") is not None]
     fastest = min(rivals, key=lambda x: x[1]) if rivals else (None, None)
-    mine = L["phantun-run"]["median_us"]
-    add("launch time (median)", f"≤ fastest peer ({fastest[0]}: {fmt(fastest[1], 0, ' µs')})",
-        fmt(mine, 0, " µs"), None if mine is None or fastest[1] is None else mine <= fastest[1],
-        "peers: tini, dumb-init, catatonit, sh-exec")
+    add("launch time (median), against Debian's builds", f"≤ fastest ({fastest[0]}: {fmt(fastest[1], 0, ' µs')})",
+        f"{fmt(mine, 0, ' µs')} = {fmt_ratio(ratio(mine, fastest[1]))}",
+        None if mine is None or fastest[1] is None else mine <= fastest[1],
+        "tini-static, dumb-init, catatonit as Debian ships them (glibc), and sh-exec")
 
     mem = res["memory"].get("phantun-run", {})
     rss = mem.get("vmrss_kib")
     add("VmRSS of phantun-run while phantun runs", f"≤ {TARGET_RSS_KIB} KiB", fmt(rss, 0, " KiB"),
         None if rss is None else rss <= TARGET_RSS_KIB,
-        f"of which anonymous {fmt(mem.get('anonymous_kib'), 0, ' KiB')}; the rest is the executable's page-cache pages (section 2)")
+        f"in its final wait; of which anonymous {fmt(mem.get('anonymous_kib'), 0, ' KiB')}; peak during start-up (VmHWM) "
+        f"{fmt(mem.get('vmhwm_kib'), 0, ' KiB')}; page by page in section 2")
 
     x86 = [r for r in res["sizes"] if r["kind"] == "runtime" and (
         r["arch"].startswith("x86_64") or r["machine"] == "x86_64")]
@@ -375,6 +396,9 @@ def markdown(res):
         w(f"- phantun-runtime: {meta.get('runtime_version')}, commit {meta.get('commit')}")
     else:
         w(f"- phantun-runtime: {meta.get('runtime_version')}")
+    if meta.get("musl_peers"):
+        w(f"- static musl peers: {meta.get('musl_peers')} (Debian source package versions), musl-gcc with musl "
+          f"{meta.get('musl_version')}")
     w(f"- phantun: {meta.get('phantun_version')}; peers (Debian): tini {meta.get('tini_version')}, "
       f"dumb-init {meta.get('dumb-init_version')}, catatonit {meta.get('catatonit_version')}, "
       f"sh = {meta.get('sh-exec_version')}")
@@ -437,7 +461,9 @@ def markdown(res):
     w("## 2. Memory of the launcher process while its child runs")
     w("")
     w("`wait_child` blocks until told to exit; bench_probe reads /proc/PID/status and /proc/PID/smaps_rollup of "
-      "the launcher once the child said \"ready\" and the launcher sleeps in its final wait. Medians of "
+      "the launcher once the child said \"ready\" and the launcher sleeps in its final wait (phantun-run: its "
+      "read of the signalfd, which it reaches once phantun has run 100 ms and it has given back its start-up "
+      "memory; `bench_probe mem --final-read`). Medians of "
       f"{M.get('phantun-run', {}).get('runs', '?')} runs. For sh-exec and direct there is no launcher process "
       "(the shell became the child): their row is the child's own figure.")
     w("")
@@ -455,9 +481,20 @@ def markdown(res):
       "executable's pages from the page cache (clean, shared by every process running the same file). "
       "Linux maps those by whole fault-around windows (64 KiB by default): touching one byte of a "
       "window makes all of its cached pages resident, so VmRSS follows how the code the launcher runs "
-      "is spread over its executable more than how much of it runs.")
+      "is spread over its executable more than how much of it runs. phantun-run therefore splits its "
+      "executable's read-only segments into one-page mappings and drops them from its page tables once "
+      "phantun runs (runtime/run/resident_memory.h): what is left resident is what its loop touches again. "
+      "The price is kernel memory the VmRSS does not show: one mapping (a vm_area_struct, about 200 bytes "
+      "of slab) per page of code and constants, the mapping count below.")
+    pages = res.get("resident_pages")
+    if pages:
+        w("")
+        w("Where each of phantun-run's resident pages comes from (`tests/bench/resident_pages.py`: its smaps, "
+          "with the symbols of the same code built with them):")
+        w("")
+        out.extend(pages.rstrip("\n").split("\n"))
     smaps = M.get("phantun-run", {}).get("smaps", [])
-    if smaps:
+    if smaps and not pages:
         w("")
         w("Where phantun-run's resident memory is (/proc/PID/smaps):")
         w("")
@@ -581,6 +618,12 @@ def main():
     parser.add_argument("--out", required=True)
     args = parser.parse_args()
     w = args.work
+    # The peers run.sh ran: the musl peers only with --musl-peers (or when it built them).
+    global PEERS
+    ran = set()
+    for path in glob.glob(os.path.join(w, "launch-*.json")):
+        ran.update(r["command"] for r in load_json(path)["results"])
+    PEERS = [p for p in PEERS if p in ran]
     res = {
         "schema": "phantun-runtime-bench/1",
         "meta": read_meta(w),
@@ -592,6 +635,7 @@ def main():
         "stop_pidns": stop(w, "stop-pidns"),
         "datapath": datapath(w),
         "doctor": doctor(w),
+        "resident_pages": read_text(os.path.join(w, "resident-pages.md")),
     }
     res["targets"] = targets(res)
     # Paths of this run's temp folder or Bazel's output base mean nothing later.

@@ -6,6 +6,10 @@
 #
 # The launchers compared ("peers", PEERS and peer_cmd below), each starting the same static child:
 #   phantun-run   this project (MODE=client; the child is copied next to it as phantun_client)
+#   tini-musl, dumb-init-musl, catatonit-musl
+#                 the same three as static musl binaries, built by musl_peers.sh with musl-gcc
+#                 from Debian's source packages of the versions below: the fair anchors for a
+#                 static musl launcher, and the headline launch target
 #   tini          Debian's tini-static, with -s (child subreaper, as phantun-run when not PID 1)
 #   dumb-init     Debian's dumb-init (dynamically linked: that is how Debian ships it)
 #   catatonit     Debian's catatonit (static)
@@ -20,8 +24,10 @@
 #                 into rounds with the peers in a rotated order, so drift hits every peer alike
 #     Ir          valgrind --tool=callgrind --trace-children=yes: instructions of the launcher
 #                 process and of the child, a figure that noise does not move
-#   2 memory      VmRSS and Pss of the launcher process while wait_child runs, and where
-#                 phantun-run's resident pages are (bench_probe mem, /proc/PID/smaps)
+#   2 memory      VmRSS and Pss of the launcher process while wait_child runs (phantun-run in its
+#                 final wait, after it gave back its start-up memory), and where phantun-run's
+#                 resident pages are (bench_probe mem, /proc/PID/smaps), page by page with the
+#                 symbols in each (resident_pages.py, on a build of the same code with symbols)
 #   3 size        stripped size of phantun-runtime for every release architecture
 #                 (tests/release/arches.sh) and of every peer binary
 #   4 stop        SIGTERM to the launcher until it has exited, child dying of SIGTERM at once
@@ -39,11 +45,12 @@
 # exit, success or not.
 #
 # Usage (as root):
-#   run.sh [--quick] [--out DIR] [--phantun-bin-dir DIR]
+#   run.sh [--quick] [--out DIR] [--phantun-bin-dir DIR] [--musl-peers DIR]
 #          [--runtime PATH --floor PATH --exit-now PATH --wait-child PATH --probe PATH --udp-bench PATH]
 # Without the six binaries it runs third_party/setup.sh and builds them with Bazel, and
-# phantun-runtime for every release architecture too. With them (the Bazel test bench_smoke) it
-# builds nothing and sizes only the binary it was given. --out defaults to tests/bench (full run)
+# phantun-runtime for every release architecture too, and the static musl peers (musl_peers.sh,
+# into third_party/.cache/musl-peers). With them (the Bazel test bench_smoke) it builds nothing,
+# sizes only the binary it was given, and runs the musl peers only from --musl-peers DIR. --out defaults to tests/bench (full run)
 # or the test's undeclared-outputs folder, else a temp folder printed at the end (--quick).
 # Ends with "bench: PASS" (exit 0) or "bench: FAIL: <reason>" (non-zero).
 set -Eeuo pipefail
@@ -53,7 +60,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 # ------------------------------------------------------------------------------------------------
 # Options.
-QUICK=no OUT="" PHANTUN_BIN_DIR=${PHANTUN_BIN_DIR:-}
+QUICK=no OUT="" PHANTUN_BIN_DIR=${PHANTUN_BIN_DIR:-} MUSL_PEERS=""
 readonly BINS=(RUNTIME_BIN FLOOR_BIN EXIT_NOW_BIN WAIT_CHILD_BIN PROBE_BIN UDP_BENCH_BIN)
 RUNTIME_BIN="" FLOOR_BIN="" EXIT_NOW_BIN="" WAIT_CHILD_BIN="" PROBE_BIN="" UDP_BENCH_BIN=""
 usage() { sed -n '/^# Usage/,/^# Ends with/s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
@@ -62,6 +69,7 @@ while [ $# -gt 0 ]; do
     --quick) QUICK=yes; shift ;;
     --out) OUT=${2:?--out needs a folder}; shift 2 ;;
     --phantun-bin-dir) PHANTUN_BIN_DIR=${2:?}; shift 2 ;;
+    --musl-peers) MUSL_PEERS=${2:?--musl-peers needs a folder}; shift 2 ;;
     --runtime) RUNTIME_BIN=${2:?}; shift 2 ;;
     --floor) FLOOR_BIN=${2:?}; shift 2 ;;
     --exit-now) EXIT_NOW_BIN=${2:?}; shift 2 ;;
@@ -156,6 +164,14 @@ if [ -z "$RUNTIME_BIN$FLOOR_BIN$EXIT_NOW_BIN$WAIT_CHILD_BIN$PROBE_BIN$UDP_BENCH_
   say "\$ bazel build ${targets[*]}"
   bazel build "${targets[@]}"
   bin=$(bazel info bazel-bin 2>/dev/null)
+  # The same code with its symbols (zig strips at -Os; -g at link keeps them; the sections keep
+  # their addresses and sizes, which resident_pages.py checks), for resident_pages.py.
+  say "\$ bazel build --platform_suffix=syms --features=-strip_all --linkopt=-g //cmd:phantun-runtime"
+  bazel build --platform_suffix=syms --features=-strip_all --linkopt=-g //cmd:phantun-runtime
+  SYMBOLS_BIN=$(bazel info --platform_suffix=syms bazel-bin 2>/dev/null)/cmd/phantun-runtime
+  MUSL_PEERS=${MUSL_PEERS:-$repo/third_party/.cache/musl-peers}
+  say "\$ tests/bench/musl_peers.sh $MUSL_PEERS"
+  bash "$here/musl_peers.sh" "$MUSL_PEERS"
   RUNTIME_BIN=$bin/cmd/phantun-runtime
   FLOOR_BIN=$bin/tests/bench/floor_supervisor
   EXIT_NOW_BIN=$bin/tests/bench/exit_now
@@ -204,6 +220,12 @@ for tool in hyperfine valgrind python3 ip nft ss sysctl readelf strip "$TINI" "$
     fail "$tool not found (third_party/setup.sh installs tini dumb-init catatonit hyperfine valgrind python3 iproute2 nftables)"
 done
 [ -c /dev/net/tun ] || fail "/dev/net/tun is missing: phantun needs TUN devices"
+SYMBOLS_BIN=${SYMBOLS_BIN:-}
+if [ -n "$MUSL_PEERS" ]; then
+  for peer in tini dumb-init catatonit; do
+    [ -x "$MUSL_PEERS/$peer" ] || fail "$MUSL_PEERS/$peer: not an executable file (tests/bench/musl_peers.sh builds it)"
+  done
+fi
 
 if [ -z "$OUT" ]; then
   OUT=${TEST_UNDECLARED_OUTPUTS_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/phantun-bench-quick.XXXXXX")}
@@ -228,13 +250,18 @@ for child in exit_now wait_child; do
 done
 
 # A new peer is one name here and one line in peer_cmd (and its label in report.py's PEERS).
-PEERS=(phantun-run tini dumb-init catatonit sh-exec floor direct)
+PEERS=(phantun-run)
+[ -z "$MUSL_PEERS" ] || PEERS+=(tini-musl dumb-init-musl catatonit-musl)
+PEERS+=(tini dumb-init catatonit sh-exec floor direct)
 # The command line of a peer starting CHILD (exit_now or wait_child), into the array CMD.
 peer_cmd() { # peer child_name
   local child=$EXIT_NOW_BIN
   [ "$2" = exit_now ] || child=$WAIT_CHILD_BIN
   case $1 in
     phantun-run) CMD=("$WORK/run-$2/phantun-run") ;;
+    tini-musl) CMD=("$MUSL_PEERS/tini" -s -- "$child") ;;
+    dumb-init-musl) CMD=("$MUSL_PEERS/dumb-init" "$child") ;;
+    catatonit-musl) CMD=("$MUSL_PEERS/catatonit" -- "$child") ;;
     tini) CMD=("$TINI" -s -- "$child") ;;
     dumb-init) CMD=("$DUMB_INIT" "$child") ;;
     catatonit) CMD=("$CATATONIT" -- "$child") ;;
@@ -280,6 +307,10 @@ pkg_version() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || echo "?"; }
   printf 'tini_version\t%s\n' "$(pkg_version tini)"
   printf 'dumb-init_version\t%s\n' "$(pkg_version dumb-init)"
   printf 'catatonit_version\t%s\n' "$(pkg_version catatonit)"
+  if [ -n "$MUSL_PEERS" ]; then
+    printf 'musl_peers\t%s\n' "$(sed -n 's/^  "\([^ ]*\) \([^ ]*\) .*/\1 \2/p' "$here/musl_peers.sh" | paste -sd, | sed 's/,/, /g')"
+    printf 'musl_version\t%s\n' "$(pkg_version musl-dev)"
+  fi
   sh_real=$(readlink -f "$SH")
   sh_pkg=$(dpkg -S "$sh_real" 2>/dev/null || dpkg -S "/bin/$(basename "$sh_real")" 2>/dev/null || true)
   printf 'sh-exec_version\t%s %s\n' "$(basename "$sh_real")" "$(pkg_version "${sh_pkg%%:*}")"
@@ -297,6 +328,7 @@ pkg_version() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || echo "?"; }
     cmd=$(display "${CMD[@]}")
     cmd=${cmd//"$WORK/run-exit_now/"/DIR/}
     cmd=${cmd//"$EXIT_NOW_BIN"/CHILD}
+    [ -z "$MUSL_PEERS" ] || cmd=${cmd//"$MUSL_PEERS/"/MUSL/}
     printf 'cmd_%s\t%s\n' "$p" "${cmd//"$FLOOR_BIN"/floor_supervisor}"
   done
 } >"$WORK/meta.tsv"
@@ -345,10 +377,18 @@ done
 section 2 "Memory: VmRSS and Pss of the launcher while wait_child runs (${MEM_RUNS} runs per peer)"
 for p in "${PEERS[@]}"; do
   peer_cmd "$p" wait_child
-  "$PROBE_BIN" mem --runs "$MEM_RUNS" --smaps "$WORK/smaps-$p.txt" -- "${CMD[@]}" >"$WORK/mem-$p.json" ||
+  final=()
+  [ "$p" != phantun-run ] || final=(--final-read)
+  "$PROBE_BIN" mem --runs "$MEM_RUNS" --smaps "$WORK/smaps-$p.txt" "${final[@]}" -- "${CMD[@]}" >"$WORK/mem-$p.json" ||
     fail "bench_probe mem failed for $p"
   say "$p: $(cat "$WORK/mem-$p.json")"
 done
+# Where each of phantun-run's resident pages comes from: the symbols in it.
+if [ -n "$SYMBOLS_BIN" ]; then
+  python3 "$here/resident_pages.py" --smaps "$WORK/smaps-phantun-run.txt" --symbols "$SYMBOLS_BIN" \
+    --stripped "$RUNTIME_BIN" >"$WORK/resident-pages.md" || fail "resident_pages.py failed"
+  indent <"$WORK/resident-pages.md"
+fi
 
 # ------------------------------------------------------------------------------------------------
 section 3 "Binary sizes (stripped)"
@@ -374,6 +414,9 @@ for row in "${ARCH_ROWS[@]}"; do
   IFS='|' read -r arch triple path note <<<"$row"
   size_row runtime "phantun-runtime $arch" "$triple" "$path" "$note"
 done
+if [ -n "$MUSL_PEERS" ]; then
+  for peer in tini dumb-init catatonit; do size_row peer "$peer-musl" "" "$MUSL_PEERS/$peer"; done
+fi
 size_row peer tini "" "$TINI"
 size_row peer dumb-init "" "$DUMB_INIT"
 size_row peer catatonit "" "$CATATONIT"
