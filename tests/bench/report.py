@@ -17,6 +17,8 @@ import json
 import os
 import statistics
 
+import resident_pages  # tests/bench/resident_pages.py: its smaps reader
+
 # In run.sh's order; a new peer is added there and here.
 PEERS = ["phantun-run", "tini-musl", "dumb-init-musl", "catatonit-musl", "tini", "dumb-init", "catatonit",
          "sh-exec", "floor", "direct"]
@@ -157,32 +159,17 @@ def instructions(work):
 
 # ------------------------------------------------------------------------------------------------
 def parse_smaps(path):
-    rows, current = [], None
     if not os.path.exists(path):
-        return rows
-    with open(path) as f:
-        for line in f:
-            parts = line.split()
-            if not parts:
-                continue
-            if "-" in parts[0] and not parts[0].endswith(":"):
-                current = {
-                    "range": parts[0],
-                    "perms": parts[1],
-                    "name": os.path.basename(parts[5]) if len(parts) > 5 else "(anonymous)",
-                }
-                rows.append(current)
-            elif current is not None and parts[0].endswith(":") and len(parts) >= 2 and parts[1].isdigit():
-                current[parts[0][:-1]] = int(parts[1])
+        return []
     return [
         {
-            "mapping": f"{r['name']} {r['perms']}",
+            "mapping": f"{os.path.basename(r['path']) or '(anonymous)'} {r['perms']}",
             "size_kib": r.get("Size", 0),
             "rss_kib": r.get("Rss", 0),
             "pss_kib": r.get("Pss", 0),
             "anonymous_kib": r.get("Anonymous", 0),
         }
-        for r in rows
+        for r in resident_pages.read_smaps(path)
     ]
 
 
@@ -534,6 +521,12 @@ def markdown(res):
         w("")
         w("Shared libraries the dynamic peers load as well: " +
           ", ".join(f"{r['name']} {r['stripped_bytes'] / 1024.0:,.1f} KiB" for r in libs) + ".")
+    if res.get("size_parts"):
+        w("")
+        w("What each part of phantun-runtime x86_64 takes, in bytes (`tests/bench/size_parts.py`, from the "
+          "symbols of the same code; a part's template instances of libc++ count as that part's):")
+        w("")
+        out.extend(res["size_parts"].rstrip("\n").split("\n"))
 
     S, P = res["stop"], res["stop_pidns"]
     w("")
@@ -636,6 +629,7 @@ def main():
         "datapath": datapath(w),
         "doctor": doctor(w),
         "resident_pages": read_text(os.path.join(w, "resident-pages.md")),
+        "size_parts": read_text(os.path.join(w, "size-parts.md")),
     }
     res["targets"] = targets(res)
     # Paths of this run's temp folder or Bazel's output base mean nothing later.

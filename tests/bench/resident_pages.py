@@ -21,6 +21,7 @@ import sys
 
 
 def read_smaps(path):
+    """Every mapping of /proc/PID/smaps: start, end, perms, path and its KiB figures (Size, Rss, ...)."""
     rows, current = [], None
     with open(path) as f:
         for line in f:
@@ -32,7 +33,7 @@ def read_smaps(path):
                 current = {"start": start, "end": end, "perms": parts[1],
                            "path": parts[5] if len(parts) > 5 else "", "Rss": 0, "Anonymous": 0}
                 rows.append(current)
-            elif current is not None and parts[0] in ("Rss:", "Anonymous:"):
+            elif current is not None and parts[0].endswith(":") and len(parts) >= 2 and parts[1].isdigit():
                 current[parts[0][:-1]] = int(parts[1])
     return rows
 
@@ -50,15 +51,25 @@ def loaded_sections(binary):
     return sections
 
 
+_KINDS = {}
+
+
 def read_symbols(binary):
+    """(address, size, demangled name) of every function and object, by address."""
     out = subprocess.run(["nm", "-n", "-S", "-C", binary], check=True, capture_output=True, text=True).stdout
     symbols = []
     for line in out.splitlines():
         parts = line.split(None, 3)
         if len(parts) == 4 and parts[2] in "tTwWrRdDbB":
             symbols.append((int(parts[0], 16), int(parts[1], 16), parts[3]))
+            _KINDS[(binary, parts[3])] = parts[2] in "tTwW"
     symbols.sort()
     return symbols
+
+
+def symbol_kind(name, binary):
+    """True for code (read_symbols must have read `binary`)."""
+    return _KINDS.get((binary, name), False)
 
 
 def owner(name):
@@ -135,4 +146,5 @@ def main():
         print(f"| {r['Rss']} KiB | {where} | {what.replace('|', '/')} |")
 
 
-main()
+if __name__ == "__main__":
+    main()

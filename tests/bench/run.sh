@@ -427,6 +427,11 @@ for lib in $(ldd "$DUMB_INIT" "$(readlink -f "$SH")" 2>/dev/null | sed -n 's/.*=
   size_row lib "$(basename "$lib")" "" "$lib"
 done
 indent <"$WORK/sizes.tsv"
+# What each part of phantun-runtime costs (x86_64, from the symbols build).
+if [ -n "$SYMBOLS_BIN" ]; then
+  python3 "$here/size_parts.py" --symbols "$SYMBOLS_BIN" >"$WORK/size-parts.md" || fail "size_parts.py failed"
+  indent <"$WORK/size-parts.md"
+fi
 
 # ------------------------------------------------------------------------------------------------
 section 4 "Stop latency: SIGTERM to the launcher until it has exited (${STOP_ROUNDS} rounds), then as PID 1 of a PID namespace"
