@@ -199,7 +199,9 @@ std::string NatFix(const Context& context, Blame blame, const PhantunTrace& fail
     const Addition addition = nat_for(copy, table, chain);
     Apply(addition, &copy);
     if (Passes(context, blame, failing, copy, &retraced)) {
-      return WithAccepts(context, failing, InsertCommand(copy, addition), std::move(copy), retraced);
+      // The command first: the arguments below may be evaluated in any order, and `copy` is moved.
+      const std::string command = InsertCommand(copy, addition);
+      return WithAccepts(context, failing, command, std::move(copy), retraced);
     }
   }
   Ruleset copy = ruleset;

@@ -218,11 +218,15 @@ void ExpectValidFw4(const std::map<std::string, std::map<std::string, std::strin
   }
   for (const auto& [name, options] : sections) {
     for (const auto& [option, value] : options) {
-      if (option == "src" || option == "dest") EXPECT_EQ(zones.count(value), 1u) << name << "." << option << ": no zone " << value;
+      if (option == "src" || option == "dest") {
+        EXPECT_EQ(zones.count(value), 1u) << name << "." << option << ": no zone " << value;
+      }
       if (option == "input" || option == "output" || option == "forward") {
         EXPECT_THAT((std::set<std::string>{"ACCEPT", "REJECT", "DROP"}), ::testing::Contains(value));
       }
-      if (option == "family") EXPECT_THAT((std::set<std::string>{"ipv4", "ipv6", "any"}), ::testing::Contains(value));
+      if (option == "family") {
+        EXPECT_THAT((std::set<std::string>{"ipv4", "ipv6", "any"}), ::testing::Contains(value));
+      }
       if (option == "name" && options.at("=type") == "zone") {
         EXPECT_TRUE(std::regex_match(value, std::regex("[A-Za-z0-9_]{1,11}"))) << "zone name " << value;
       }
@@ -232,7 +236,9 @@ void ExpectValidFw4(const std::map<std::string, std::map<std::string, std::strin
       EXPECT_EQ(options.at("target"), "DNAT");
       EXPECT_TRUE(std::regex_match(options.at("src_dport"), std::regex("[0-9]{1,5}")));
     }
-    if (type == "nat") EXPECT_EQ(options.at("target"), "MASQUERADE");
+    if (type == "nat") {
+      EXPECT_EQ(options.at("target"), "MASQUERADE");
+    }
   }
 }
 
@@ -376,7 +382,9 @@ TEST_F(SetupRecipe, OnlyApplyIsLiveInTheWholeText) {
   bool in_apply = false;
   for (const std::string& line : std::vector<std::string>(absl::StrSplit(text, '\n'))) {
     if (absl::StartsWith(line, "# --- ")) in_apply = line == "# --- apply ---";
-    if (!in_apply) EXPECT_TRUE(line.empty() || line[0] == '#') << "live outside apply: " << line;
+    if (!in_apply) {
+      EXPECT_TRUE(line.empty() || line[0] == '#') << "live outside apply: " << line;
+    }
   }
   EXPECT_THAT(text, HasSubstr("# backend: nft (this host's rules are nftables's)\n"));
   Context again = ResolveContext(options, host);
