@@ -16,8 +16,11 @@ import glob
 import json
 import os
 import statistics
+import sys
 
-import resident_pages  # tests/bench/resident_pages.py: its smaps reader
+# resident_pages.py is a file of this folder (standard library only), not an installed module.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import resident_pages  # noqa: E402
 
 # In run.sh's order; a new peer is added there and here.
 PEERS = ["phantun-run", "tini-musl", "dumb-init-musl", "catatonit-musl", "tini", "dumb-init", "catatonit",

@@ -51,25 +51,16 @@ def loaded_sections(binary):
     return sections
 
 
-_KINDS = {}
-
-
 def read_symbols(binary):
-    """(address, size, demangled name) of every function and object, by address."""
+    """(address, size, demangled name, is code) of every function and object, by address."""
     out = subprocess.run(["nm", "-n", "-S", "-C", binary], check=True, capture_output=True, text=True).stdout
     symbols = []
     for line in out.splitlines():
         parts = line.split(None, 3)
         if len(parts) == 4 and parts[2] in "tTwWrRdDbB":
-            symbols.append((int(parts[0], 16), int(parts[1], 16), parts[3]))
-            _KINDS[(binary, parts[3])] = parts[2] in "tTwW"
+            symbols.append((int(parts[0], 16), int(parts[1], 16), parts[3], parts[2] in "tTwW"))
     symbols.sort()
     return symbols
-
-
-def symbol_kind(name, binary):
-    """True for code (read_symbols must have read `binary`)."""
-    return _KINDS.get((binary, name), False)
 
 
 def owner(name):
@@ -90,7 +81,7 @@ def in_page(symbols, starts, begin, end):
     found = []
     i = max(bisect.bisect_right(starts, begin) - 1, 0)
     while i < len(symbols) and symbols[i][0] < end:
-        addr, size, name = symbols[i]
+        addr, size = symbols[i][0], symbols[i][1]
         if addr + max(size, 1) > begin:
             found.append(symbols[i])
         i += 1
@@ -132,7 +123,7 @@ def main():
             else:
                 found = in_page(symbols, starts, r["start"], r["end"])
                 parts = {}
-                for _, _, sym in found:
+                for _, _, sym, _ in found:
                     if sym.strip():
                         parts.setdefault(owner(sym), []).append(short(sym))
                 what = "; ".join(f"{part}: " + ", ".join(names[:4]) + (f" (+{len(names) - 4})" if len(names) > 4 else "")

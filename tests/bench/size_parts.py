@@ -12,9 +12,13 @@ libc++ with libunwind, musl and the rest, by resident_pages.owner), then what no
 
 import argparse
 import collections
+import os
 import subprocess
+import sys
 
-import resident_pages
+# resident_pages.py is a file of this folder (standard library only), not an installed module.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import resident_pages  # noqa: E402
 
 
 def main():
@@ -22,8 +26,8 @@ def main():
     parser.add_argument("--symbols", required=True)
     args = parser.parse_args()
     parts = collections.Counter()
-    for _, size, name in resident_pages.read_symbols(args.symbols):
-        kind = "code" if resident_pages.symbol_kind(name, args.symbols) else "data"
+    for _, size, name, is_code in resident_pages.read_symbols(args.symbols):
+        kind = "code" if is_code else "data"
         parts[(resident_pages.owner(name), kind)] += size
     sections = subprocess.run(["size", "-A", args.symbols], check=True, capture_output=True, text=True).stdout
     loaded = 0
