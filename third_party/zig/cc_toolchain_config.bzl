@@ -61,10 +61,15 @@ def _impl(ctx):
         # exceptions, RTTI and unwind tables (an exception from below, std::bad_alloc, ends the
         # process the same way with or without them), and with unused data dropped like unused
         # code, the x86_64 binary is 20 KB smaller. Zig builds libc++ and musl with its own flags.
+        # Our own code and Abseil are compiled at clang's -Oz: zig's driver turns every -Os/-Oz
+        # into -Os, so -Oz goes straight to the compiler (-Xclang; the last -O wins). It gives up
+        # inlining and unrolling that the run path, which waits on system calls, never notices:
+        # the x86_64 binary is about 80 KB smaller (458 KB -> 377 KB).
         feature(
             name = "opt",
             flag_sets = [
                 _flags(_C_COMPILE + _CXX_COMPILE, ["-Os", "-DNDEBUG", "-fdata-sections", "-fno-asynchronous-unwind-tables", "-fno-unwind-tables"]),
+                _flags([ACTION_NAMES.c_compile] + _CXX_COMPILE, ["-Xclang", "-Oz"]),
                 _flags(_CXX_COMPILE, ["-fno-exceptions", "-fno-rtti"]),
                 _flags(_LINK, ["-Os"]),
             ],
