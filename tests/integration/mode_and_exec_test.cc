@@ -88,6 +88,25 @@ TEST(ProgramLookupTest, ComesFromBesideTheRealExecutableNotBesideTheLinkOrTheWor
   EXPECT_EQ(run.Finish(), Exited(0));
 }
 
+// A `#!` script is started under its own path, with the runtime as its interpreter: phantun still
+// comes from beside the runtime, not from beside the script (where one that cannot run waits).
+TEST(ProgramLookupTest, AScriptRunByTheRuntimeDoesNotMovePhantunBesideTheScript) {
+  InstallDir dir;
+  TempDir elsewhere;
+  WriteFile(elsewhere.Join("phantun_client"), "not a program\n", 0755);
+  WriteFile(elsewhere.Join("start"), "#!" + dir.run_link() + "\n", 0755);
+  LaunchSpec spec = PhantunRunSpec(dir, {"MODE=client"});
+  spec.path = elsewhere.Join("start");
+  spec.argv = {spec.path, "--local", "198.18.0.1:1"};
+  RuntimeRun run(spec);
+  FakeRecord record;
+  ASSERT_TRUE(run.AwaitReady(&record));
+  EXPECT_EQ(record.exe, dir.client());
+  // The kernel passes the script's path as the first argument; phantun gets it like any other.
+  EXPECT_EQ(record.argv, (std::vector<std::string>{"phantun_client", spec.path, "--local", "198.18.0.1:1"}));
+  EXPECT_EQ(run.Finish(), Exited(0));
+}
+
 TEST(ProgramLookupTest, ArgvZeroPathIsNotUsedToFindPhantun) {
   InstallDir dir;
   LaunchSpec spec = PhantunRunSpec(dir, {"MODE=client"});
