@@ -71,7 +71,9 @@ def owner(name):
         return "runtime"
     if "absl::" in name:
         return "Abseil"
-    if "std::" in name or "__cxxabiv1" in name or "libunwind" in name or name.startswith(("__cxa", "_Unwind", "operator ")):
+    # Binutils' nm leaves a few libc++ names mangled (ABI tags it does not know): _ZNSt3__1 is std::__1.
+    if ("std::" in name or "__cxxabiv1" in name or "libunwind" in name
+            or name.startswith(("__cxa", "_Unwind", "operator ", "_ZNSt3__1", "_ZSt"))):
         return "libc++"
     return "musl/other"
 
@@ -89,7 +91,8 @@ def in_page(symbols, starts, begin, end):
 
 
 def short(name, width=60):
-    name = name.split("(")[0]
+    # Without the parameter list; an unnamed namespace would otherwise cut the name before the function.
+    name = name.replace("(anonymous namespace)::", "").split("(")[0]
     return name if len(name) <= width else name[: width - 1] + "…"
 
 
