@@ -15,6 +15,14 @@ constexpr int kMaxLinks = 40;
 
 Status ReadingFailed(int error) { return SystemError("reading /proc/self/exe failed", error); }
 
+// Reads /proc/self/exe into `out` (not NUL-terminated) and returns its length.
+StatusOr<size_t> ReadProcSelfExe(char* out, size_t size) {
+  const ssize_t n = readlink("/proc/self/exe", out, size);
+  if (n < 0) return ReadingFailed(errno);
+  if (static_cast<size_t>(n) >= size) return ReadingFailed(ENAMETOOLONG);
+  return static_cast<size_t>(n);
+}
+
 // Writes the directory part of `path` (up to and with its last '/') followed by `name` into `out`,
 // which may be `path` itself. False when there is no '/' or the result does not fit.
 bool ReplaceLastComponent(const char* path, size_t path_length, const char* name, size_t name_length, char* out,
@@ -63,10 +71,9 @@ bool FollowLinks(const char* path, char* out, size_t size) {
 
 StatusOr<std::string> OwnExecutablePath() {
   char buffer[PATH_MAX];
-  const ssize_t n = readlink("/proc/self/exe", buffer, sizeof buffer);
-  if (n < 0) return ReadingFailed(errno);
-  if (static_cast<size_t>(n) == sizeof buffer) return ReadingFailed(ENAMETOOLONG);
-  return std::string(buffer, static_cast<size_t>(n));
+  const StatusOr<size_t> length = ReadProcSelfExe(buffer, sizeof buffer);
+  if (!length.ok()) return length.status();
+  return std::string(buffer, *length);
 }
 
 Status PathBesideOwnExecutable(const char* name, char* out, size_t size) {
@@ -79,11 +86,10 @@ Status PathBesideOwnExecutable(const char* name, char* out, size_t size) {
       ReplaceLastComponent(out, strlen(out), name, name_length, out, size)) {
     return Status();
   }
-  const ssize_t n = readlink("/proc/self/exe", out, size);
-  if (n < 0) return ReadingFailed(errno);
-  if (static_cast<size_t>(n) >= size) return ReadingFailed(ENAMETOOLONG);
+  const StatusOr<size_t> length = ReadProcSelfExe(out, size);
+  if (!length.ok()) return length.status();
   // Drop the executable's own name (and a " (deleted)" the kernel may add), keep the final '/'.
-  if (!ReplaceLastComponent(out, static_cast<size_t>(n), name, name_length, out, size)) {
+  if (!ReplaceLastComponent(out, *length, name, name_length, out, size)) {
     return ReadingFailed(ENAMETOOLONG);
   }
   return Status();
